@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Install the Debian packages the project needs (idempotent: only missing ones are installed).
+# Uses the host's existing apt sources (bookworm); never edits them.
+set -euo pipefail
+PKGS=(
+  clang lld wasi-libc libclang-rt-14-dev-wasm32      # engine + probes for wasm32-wasi
+  gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu   # kernel, guest init, ISA tests
+  qemu-system-misc                                   # reference machine (differential tests, bench)
+  linux-source-6.1 bc flex bison cpio libelf-dev libssl-dev xz-utils  # guest kernel
+  erofs-utils e2fsprogs                              # rootfs disk images
+  mmdebstrap                                         # riscv64 userland from Debian (private apt config)
+  cmake ninja-build                                  # WAMR
+  passt podman skopeo docker-registry                # networking, image sources
+)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then echo "system packages: all present"; exit 0; fi
+echo "system packages: installing ${missing[*]}"
+SUDO=; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq || true
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
