@@ -1,0 +1,40 @@
+# c2w-run: two commands on a fresh Debian 12 machine:
+#   make demo   installs everything and runs the main job
+#   make test   installs everything and runs the test suite
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+VPY := $(VENV)/bin/python
+export C2W_CACHE ?= $(HOME)/.cache/c2w
+
+.PHONY: setup system venv runtimes runtimes-all test test-fast demo clean
+
+setup: system venv
+
+system:
+	scripts/setup-system.sh
+
+$(VPY):
+	$(PY) -m venv $(VENV)
+
+venv: $(VPY)
+	$(VPY) -m pip install -q --disable-pip-version-check -e '.[wasmtime,test]'
+
+runtimes: setup
+	scripts/install-runtimes.sh
+
+runtimes-all: setup
+	scripts/install-runtimes.sh --all
+
+test: runtimes
+	$(VPY) -m pytest
+
+test-fast: venv
+	$(VPY) -m pytest -x -q c2w_run
+
+demo: runtimes
+	$(VENV)/bin/c2w-run runtimes
+	scripts/demo.sh
+
+clean:
+	rm -rf $(VENV) build *.egg-info

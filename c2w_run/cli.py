@@ -1,0 +1,165 @@
+"""`c2w-run`: one command line for every WASI runtime."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from . import __version__, registry
+from .process import run
+from .spec import LaunchSpec, MapDir, StdinMode
+
+WASM_MAGIC = b"\0asm"
+
+
+class UsageError(Exception):
+    """Bad input: reported as one line, exit status 2."""
+
+
+def parse_mapdir(value: str) -> MapDir:
+    """docker's -v syntax: HOST:GUEST[:ro|rw]."""
+    parts = value.split(":")
+    readonly = False
+    if len(parts) == 3 and parts[2] in ("ro", "rw"):
+        readonly = parts[2] == "ro"
+        parts = parts[:2]
+    if len(parts) != 2 or not parts[0] or not parts[1]:
+        raise UsageError(f"invalid mapdir {value!r}: expected HOST:GUEST[:ro]")
+    host = Path(parts[0]).expanduser()
+    if not host.is_dir():
+        raise UsageError(f"mapdir host path {parts[0]!r} is not a directory")
+    return MapDir(host.resolve(), parts[1], readonly)
+
+
+def parse_env(value: str) -> tuple[str, str]:
+    """docker's -e syntax: K=V, or K alone to pass the caller's value."""
+    key, sep, val = value.partition("=")
+    if not key:
+        raise UsageError(f"invalid env {value!r}: expected KEY=VALUE")
+    if not sep:
+        if key not in os.environ:
+            raise UsageError(f"env {key!r} has no value and is not set in the environment")
+        val = os.environ[key]
+    return key, val
+
+
+def check_module(path: str) -> Path:
+    p = Path(path)
+    if not p.is_file():
+        raise UsageError(f"module {path!r} does not exist")
+    with p.open("rb") as f:
+        if f.read(4) != WASM_MAGIC:
+            raise UsageError(f"{path!r} is not a WebAssembly module")
+    return p
+
+
+def run_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(
+        prog="c2w-run",
+        description="Run a WASI command module (or a c2w container image) on any WASI runtime.",
+        epilog="Subcommand: `c2w-run runtimes [--json]` lists the runtimes.",
+    )
+    ap.add_argument("--runtime", "-r", help="runtime to use (default: $C2W_RUNTIME or the first installed)")
+    ap.add_argument("-v", "--mapdir", "--volume", action="append", default=[], metavar="HOST:GUEST[:ro]",
+                    help="map a host directory into the module")
+    ap.add_argument("-e", "--env", action="append", default=[], metavar="K=V", help="set an environment variable")
+    ap.add_argument("--no-stdin", action="store_true", help="give the module an empty stdin")
+    ap.add_argument("-t", "--tty", action="store_true", help="keep the terminal interactive")
+    ap.add_argument("--timeout", type=float, metavar="S", help="kill the run after S seconds (exit 124)")
+    ap.add_argument("--runtime-flag", action="append", default=[], metavar="FLAG",
+                    help="extra flag passed to the runtime as is")
+    ap.add_argument("--version", action="version", version=f"c2w-run {__version__}")
+    ap.add_argument("module", metavar="MODULE.wasm")
+    ap.add_argument("args", nargs=argparse.REMAINDER, metavar="ARG")
+    return ap
+
+
+def build_spec(ns: argparse.Namespace) -> LaunchSpec:
+    if ns.timeout is not None and ns.timeout <= 0:
+        raise UsageError("--timeout must be a positive number of seconds")
+    return LaunchSpec(
+        module=check_module(ns.module),
+        args=list(ns.args),
+        env=dict(parse_env(e) for e in ns.env),
+        mapdirs=[parse_mapdir(m) for m in ns.mapdir],
+        stdin=StdinMode.NONE if ns.no_stdin else StdinMode.INHERIT,
+        tty=ns.tty,
+        timeout=ns.timeout,
+        runtime_flags=list(ns.runtime_flag),
+    )
+
+
+def cmd_run(argv: list[str]) -> int:
+    ns = run_parser().parse_args(argv)
+    name = registry.resolve_name(ns.runtime).name if ns.runtime else None
+    spec = build_spec(ns)
+    located = registry.require(name or registry.default_runtime())
+    inv = registry.invocation(located, spec)
+    outcome = run(inv, spec)
+    if outcome.timed_out:
+        print(f"c2w-run: timed out after {spec.timeout:g} s; killed {located.info.name}", file=sys.stderr)
+    return outcome.exit_code
+
+
+def runtime_rows() -> list[dict[str, object]]:
+    rows = []
+    for info in registry.runtimes().values():
+        cmd = registry.locate(info)
+        located = registry.Located(info, cmd) if cmd else None
+        rows.append({
+            "name": info.name,
+            "description": info.description,
+            "installed": bool(cmd),
+            "version": registry.version(located) if located else None,
+            "command": cmd,
+            "env_var": info.env_var,
+            "install": info.install,
+        })
+    return rows
+
+
+def cmd_runtimes(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser(prog="c2w-run runtimes", description="List every runtime adapter.")
+    ap.add_argument("--json", action="store_true", help="machine-readable output")
+    ns = ap.parse_args(argv)
+    rows = runtime_rows()
+    if ns.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="c2w-run runtimes")
+    for col in ("runtime", "installed", "version", "binary / install"):
+        table.add_column(col)
+    for r in rows:
+        where = " ".join(r["command"]) if r["command"] else f"[dim]{r['install']}[/dim]"  # type: ignore[arg-type]
+        table.add_row(
+            str(r["name"]),
+            "[green]yes[/green]" if r["installed"] else "[red]not installed[/red]",
+            str(r["version"] or ""),
+            where,
+        )
+    Console().print(table)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        if argv[:1] == ["runtimes"]:
+            return cmd_runtimes(argv[1:])
+        return cmd_run(argv)
+    except (UsageError, registry.UnknownRuntime, registry.RuntimeNotInstalled) as e:
+        msg = e.args[0] if e.args else str(e)
+        print(f"c2w-run: error: {msg}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,43 @@
+"""Node.js `node:wasi`, through the runner script shipped in this package."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..hookspecs import RuntimeInfo, hookimpl
+from ..locate import version_of
+from ..spec import Invocation, LaunchSpec
+
+INFO = RuntimeInfo(
+    name="node",
+    description="Node.js node:wasi",
+    env_var="C2W_NODE",
+    executables=("node",),
+    install="install Node.js >= 20 (Debian: nodejs)",
+)
+RUNNER = Path(__file__).with_name("node_runner.mjs")
+
+
+@hookimpl
+def c2w_runtime_info() -> list[RuntimeInfo]:
+    return [INFO]
+
+
+@hookimpl
+def c2w_runtime_version(runtime: RuntimeInfo, command: list[str]) -> str | None:
+    return version_of(command) if runtime.name == INFO.name else None
+
+
+@hookimpl
+def c2w_runtime_invocation(runtime: RuntimeInfo, command: list[str], spec: LaunchSpec) -> Invocation | None:
+    if runtime.name != INFO.name:
+        return None
+    # --single-threaded-gc: node:wasi crashes at exit when linear memory grew a lot otherwise
+    argv = [*command, "--no-warnings", "--single-threaded-gc", str(RUNNER)]
+    for m in spec.mapdirs:
+        argv.append(f"--dir={m.guest}={m.host}")
+    for key, value in spec.env.items():
+        argv.append(f"--env={key}={value}")
+    argv += spec.runtime_flags
+    argv += ["--", str(spec.module), *spec.args]
+    return Invocation(argv)

@@ -1,0 +1,46 @@
+"""WAMR's iwasm (real WebAssembly Micro Runtime, built by `make runtimes`).
+
+Its `--map-dir` order is GUEST::HOST. Listening sockets: WAMR's guest binds them itself
+through WAMR's socket extension, allowed by `--addr-pool`.
+"""
+
+from __future__ import annotations
+
+from ..hookspecs import RuntimeInfo, hookimpl
+from ..locate import version_of
+from ..spec import Invocation, LaunchSpec
+
+INFO = RuntimeInfo(
+    name="wamr",
+    description="WAMR iwasm (interpreter / fast-JIT)",
+    env_var="C2W_IWASM",
+    executables=("iwasm",),
+    install="make runtimes (WAMR built with cmake from the sources a crates.io crate vendors)",
+    aliases=("iwasm",),
+)
+
+
+@hookimpl
+def c2w_runtime_info() -> list[RuntimeInfo]:
+    return [INFO]
+
+
+@hookimpl
+def c2w_runtime_version(runtime: RuntimeInfo, command: list[str]) -> str | None:
+    return version_of(command) if runtime.name == INFO.name else None
+
+
+@hookimpl
+def c2w_runtime_invocation(runtime: RuntimeInfo, command: list[str], spec: LaunchSpec) -> Invocation | None:
+    if runtime.name != INFO.name:
+        return None
+    argv = list(command)
+    for m in spec.mapdirs:
+        argv.append(f"--map-dir={m.guest}::{m.host}")
+    for key, value in spec.env.items():
+        argv.append(f"--env={key}={value}")
+    if spec.listen is not None:
+        argv.append(f"--addr-pool={spec.listen.host}/32")
+    argv += spec.runtime_flags
+    argv += [str(spec.module), *spec.args]
+    return Invocation(argv)

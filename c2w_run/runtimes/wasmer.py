@@ -1,0 +1,39 @@
+"""wasmer CLI (`wasmer run`), installed by `make runtimes-all` (cargo install wasmer-cli)."""
+
+from __future__ import annotations
+
+from ..hookspecs import RuntimeInfo, hookimpl
+from ..locate import version_of
+from ..spec import Invocation, LaunchSpec
+
+INFO = RuntimeInfo(
+    name="wasmer",
+    description="Wasmer CLI",
+    env_var="C2W_WASMER",
+    executables=("wasmer",),
+    install="make runtimes-all (cargo install wasmer-cli; a long build)",
+)
+
+
+@hookimpl
+def c2w_runtime_info() -> list[RuntimeInfo]:
+    return [INFO]
+
+
+@hookimpl
+def c2w_runtime_version(runtime: RuntimeInfo, command: list[str]) -> str | None:
+    return version_of(command) if runtime.name == INFO.name else None
+
+
+@hookimpl
+def c2w_runtime_invocation(runtime: RuntimeInfo, command: list[str], spec: LaunchSpec) -> Invocation | None:
+    if runtime.name != INFO.name:
+        return None
+    argv = [*command, "run"]
+    for m in spec.mapdirs:
+        argv.append(f"--mapdir={m.guest}:{m.host}")
+    for key, value in spec.env.items():
+        argv.append(f"--env={key}={value}")
+    argv += spec.runtime_flags
+    argv += [str(spec.module), "--", *spec.args]
+    return Invocation(argv)
