@@ -1,0 +1,131 @@
+"""A container image as the converter sees it: config, layers, and where they came from.
+
+Sources (OCI layout, docker-archive, ...) resolve a reference into an `Image` whose layers
+are verified against their digests before use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import IO, Callable
+
+from .errors import ConvertError
+
+OCI_INDEX = "application/vnd.oci.image.index.v1+json"
+OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
+DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
+DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
+INDEX_TYPES = (OCI_INDEX, DOCKER_LIST)
+MANIFEST_TYPES = (OCI_MANIFEST, DOCKER_MANIFEST)
+LAYER_TYPES = {
+    "application/vnd.oci.image.layer.v1.tar": "",
+    "application/vnd.oci.image.layer.v1.tar+gzip": "gz",
+    "application/vnd.oci.image.layer.v1.tar+zstd": "zst",
+    "application/vnd.docker.image.rootfs.diff.tar.gzip": "gz",
+    "application/vnd.docker.image.rootfs.diff.tar": "",
+    "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip": "gz",
+}
+SUPPORTED_ARCHES = ("riscv64",)
+
+
+@dataclass
+class Layer:
+    digest: str
+    media_type: str
+    size: int | None
+    open: Callable[[], IO[bytes]]  # the blob as stored (compressed or not)
+
+
+@dataclass
+class Image:
+    reference: str
+    config: dict
+    config_digest: str
+    layers: list[Layer]
+    manifest_digest: str | None = None
+    source: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def architecture(self) -> str:
+        return str(self.config.get("architecture", ""))
+
+    @property
+    def os(self) -> str:
+        return str(self.config.get("os", ""))
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def check_digest(data: bytes, digest: str, what: str) -> None:
+    algo, _, hexd = digest.partition(":")
+    if algo != "sha256" or len(hexd) != 64:
+        raise ConvertError(f"{what}: unsupported digest {digest!r}")
+    if sha256_hex(data) != hexd:
+        raise ConvertError(f"{what}: content does not match its digest {digest}")
+
+
+def parse_json(data: bytes, what: str) -> dict:
+    try:
+        doc = json.loads(data)
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise ConvertError(f"{what}: not valid JSON ({e.msg if hasattr(e, 'msg') else e})") from None
+    if not isinstance(doc, dict):
+        raise ConvertError(f"{what}: expected a JSON object")
+    return doc
+
+
+def platform_of(desc: dict) -> str:
+    p = desc.get("platform") or {}
+    s = f"{p.get('os', '?')}/{p.get('architecture', '?')}"
+    return s + (f"/{p['variant']}" if p.get("variant") else "")
+
+
+def normalize_platform(platform: str | None) -> tuple[str, str] | None:
+    """`linux/riscv64`, `riscv64` -> ("linux", "riscv64")."""
+    if not platform:
+        return None
+    parts = platform.split("/")
+    if len(parts) == 1:
+        return ("linux", parts[0])
+    return (parts[0], parts[1])
+
+
+def select_from_index(index: dict, platform: str | None, what: str) -> dict:
+    """Pick the manifest descriptor for `platform` (default: a supported architecture)."""
+    manifests = [m for m in index.get("manifests", []) if isinstance(m, dict)]
+    if not manifests:
+        raise ConvertError(f"{what}: the image index lists no manifests")
+    want = normalize_platform(platform)
+    candidates = []
+    for m in manifests:
+        p = m.get("platform") or {}
+        if want:
+            if (p.get("os"), p.get("architecture")) == want:
+                candidates.append(m)
+        elif p.get("os", "linux") == "linux" and p.get("architecture") in SUPPORTED_ARCHES:
+            candidates.append(m)
+    if not candidates:
+        if not any(m.get("platform") for m in manifests) and len(manifests) == 1 and not want:
+            return manifests[0]
+        have = ", ".join(sorted({platform_of(m) for m in manifests}))
+        asked = "/".join(want) if want else "linux/" + "|".join(SUPPORTED_ARCHES)
+        raise ConvertError(f"{what}: no manifest for platform {asked}; the index has: {have}")
+    return candidates[0]
+
+
+def check_architecture(image: Image) -> None:
+    arch = image.architecture
+    if image.os and image.os != "linux":
+        raise ConvertError(f"{image.reference}: image OS is {image.os!r}; only linux images are supported")
+    if arch not in SUPPORTED_ARCHES:
+        from .errors import UnsupportedArchitecture
+
+        raise UnsupportedArchitecture(
+            f"{image.reference}: image architecture is {arch or 'unknown'!r}; "
+            f"supported architectures: {', '.join(SUPPORTED_ARCHES)}"
+        )

@@ -1,0 +1,318 @@
+"""Applying image layers safely into a staging directory.
+
+Pass 1 reads every layer once, verifies its digests, and builds the merged tree in memory
+(whiteouts and opaque directories applied, every path checked). Pass 2 re-reads the layers
+and writes only the winning entries: directories first, then files, hard links and special
+files, and symlinks last, so that no write can ever pass through a symlink. No entry can name
+a path outside the rootfs: absolute paths, `..`, writes below a symlink and hard links to
+missing or outside files are refused with one line naming the layer and the path.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import os
+import shutil
+import stat
+import subprocess
+import tarfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Callable, Iterator
+
+from .errors import ConvertError
+from .image import LAYER_TYPES, Image, Layer
+
+WHITEOUT = ".wh."
+OPAQUE = ".wh..wh..opq"
+DEFAULT_MAX_ROOTFS = 8 << 30
+
+
+@dataclass
+class Entry:
+    kind: str  # dir, file, symlink, hardlink, chr, blk, fifo
+    mode: int
+    uid: int
+    gid: int
+    mtime: int
+    size: int = 0
+    linkname: str = ""
+    devmajor: int = 0
+    devminor: int = 0
+    layer: int = -1
+    xattrs: dict[str, str] = field(default_factory=dict)
+
+
+class HashingReader(io.RawIOBase):
+    def __init__(self, raw: IO[bytes]):
+        self.raw = raw
+        self.hash = hashlib.sha256()
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: bytearray) -> int:  # type: ignore[override]
+        data = self.raw.read(len(b))
+        n = len(data)
+        b[:n] = data
+        self.hash.update(data)
+        self.count += n
+        return n
+
+
+def _decompressed(layer: Layer, raw: IO[bytes], what: str) -> IO[bytes]:
+    head = raw.peek(4)[:4] if hasattr(raw, "peek") else b""
+    kind = LAYER_TYPES.get(layer.media_type, "")
+    if head[:2] == b"\x1f\x8b" or (kind == "gz" and not head):
+        return gzip.GzipFile(fileobj=raw)  # type: ignore[return-value]
+    if head == b"\x28\xb5\x2f\xfd" or kind == "zst":
+        if not shutil.which("zstd"):
+            raise ConvertError(f"{what}: zstd-compressed layer and no zstd command to read it")
+        proc = subprocess.Popen(["zstd", "-dc"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        data, _ = proc.communicate(raw.read())
+        return io.BytesIO(data)
+    return raw
+
+
+def norm(name: str, what: str) -> str:
+    """Normalise a tar member name; refuse absolute paths and `..`."""
+    if name.startswith("/"):
+        raise ConvertError(f"{what}: entry {name!r} has an absolute path")
+    parts = [p for p in name.split("/") if p not in ("", ".")]
+    if any(p == ".." for p in parts):
+        raise ConvertError(f"{what}: entry {name!r} escapes the rootfs with '..'")
+    return "/".join(parts)
+
+
+class Tree:
+    """The merged rootfs: path (no leading slash; '' is the root) -> Entry."""
+
+    def __init__(self, max_bytes: int):
+        self.entries: dict[str, Entry] = {"": Entry("dir", 0o755, 0, 0, 0)}
+        self.max_bytes = max_bytes
+        self.total = 0
+
+    def children(self, path: str) -> Iterator[str]:
+        prefix = path + "/" if path else ""
+        return (p for p in list(self.entries) if p.startswith(prefix) and p != path)
+
+    def remove(self, path: str) -> None:
+        e = self.entries.pop(path, None)
+        if e is not None and e.kind == "file":
+            self.total -= e.size
+        for child in list(self.children(path)):
+            self.remove_one(child)
+
+    def remove_one(self, path: str) -> None:
+        e = self.entries.pop(path, None)
+        if e is not None and e.kind == "file":
+            self.total -= e.size
+
+    def ensure_parents(self, path: str, what: str, layer: int) -> None:
+        parts = path.split("/")[:-1]
+        cur = ""
+        for p in parts:
+            cur = f"{cur}/{p}" if cur else p
+            e = self.entries.get(cur)
+            if e is None:
+                self.entries[cur] = Entry("dir", 0o755, 0, 0, 0, layer=layer)
+            elif e.kind == "symlink":
+                raise ConvertError(f"{what}: entry {path!r} is written through the symlink {cur!r}")
+            elif e.kind != "dir":
+                raise ConvertError(f"{what}: entry {path!r} has a non-directory parent {cur!r}")
+
+    def add(self, path: str, entry: Entry, what: str) -> None:
+        if not path:
+            if entry.kind != "dir":
+                raise ConvertError(f"{what}: the rootfs itself is replaced by a non-directory")
+            old = self.entries[""]
+            self.entries[""] = Entry("dir", entry.mode, entry.uid, entry.gid, entry.mtime, layer=entry.layer)
+            del old
+            return
+        self.ensure_parents(path, what, entry.layer)
+        old = self.entries.get(path)
+        if old is not None and not (old.kind == "dir" and entry.kind == "dir"):
+            self.remove(path)
+        if entry.kind == "file":
+            self.total += entry.size
+            if self.total > self.max_bytes:
+                raise ConvertError(
+                    f"{what}: the rootfs would exceed {self.max_bytes >> 20} MiB at {path!r} "
+                    f"({entry.size >> 20} MiB); raise --max-rootfs-size if this is intended"
+                )
+        self.entries[path] = entry
+
+
+def _entry(m: tarfile.TarInfo, layer: int) -> Entry:
+    mode = m.mode & 0o7777
+    common = dict(mode=mode, uid=m.uid, gid=m.gid, mtime=int(m.mtime), layer=layer,
+                  xattrs={k[len("SCHILY.xattr."):]: v for k, v in (m.pax_headers or {}).items()
+                          if k.startswith("SCHILY.xattr.")})
+    if m.isdir():
+        return Entry("dir", **common)
+    if m.issym():
+        return Entry("symlink", linkname=m.linkname, **common)
+    if m.islnk():
+        return Entry("hardlink", linkname=m.linkname, **common)
+    if m.ischr():
+        return Entry("chr", devmajor=m.devmajor, devminor=m.devminor, **common)
+    if m.isblk():
+        return Entry("blk", devmajor=m.devmajor, devminor=m.devminor, **common)
+    if m.isfifo():
+        return Entry("fifo", **common)
+    if m.isreg():
+        return Entry("file", size=m.size, **common)
+    raise ValueError(m.type)
+
+
+def _members(layer: Layer, index: int, image: Image, verify: bool) -> Iterator[tuple[tarfile.TarInfo, tarfile.TarFile]]:
+    what = f"layer {index + 1} ({layer.digest[:19]})"
+    raw = layer.open()
+    hashing = HashingReader(raw)
+    buffered = io.BufferedReader(hashing, 1 << 16)
+    stream = _decompressed(layer, buffered, what)
+    diff_hash = HashingReader(stream)
+    tar_in = io.BufferedReader(diff_hash, 1 << 16)
+    try:
+        tf = tarfile.open(fileobj=tar_in, mode="r|")
+        for m in tf:
+            yield m, tf
+        # drain the rest so digests cover the whole blob
+        while tar_in.read(1 << 16):
+            pass
+        while buffered.read(1 << 16):
+            pass
+    except (tarfile.TarError, EOFError, gzip.BadGzipFile, OSError, zlib_error()) as e:
+        raise ConvertError(f"{what}: corrupt or truncated layer ({e})") from None
+    finally:
+        raw.close()
+    if not verify:
+        return
+    diff_ids = (image.config.get("rootfs") or {}).get("diff_ids") or []
+    if image.extra.get("diff_ids_only"):
+        if f"sha256:{diff_hash.hash.hexdigest()}" != layer.digest:
+            raise ConvertError(f"{what}: content does not match its digest {layer.digest}")
+    else:
+        if f"sha256:{hashing.hash.hexdigest()}" != layer.digest:
+            raise ConvertError(f"{what}: content does not match its digest {layer.digest}")
+        if index < len(diff_ids) and f"sha256:{diff_hash.hash.hexdigest()}" != diff_ids[index]:
+            raise ConvertError(f"{what}: uncompressed content does not match diff_id {diff_ids[index]}")
+
+
+def zlib_error() -> type[Exception]:
+    import zlib
+
+    return zlib.error
+
+
+def merge(image: Image, max_bytes: int = DEFAULT_MAX_ROOTFS,
+          progress: Callable[[int, int], None] | None = None) -> Tree:
+    """Pass 1: verify every layer and compute the merged tree."""
+    tree = Tree(max_bytes)
+    diff_ids = (image.config.get("rootfs") or {}).get("diff_ids") or []
+    if len(diff_ids) != len(image.layers):
+        raise ConvertError(
+            f"{image.reference}: the config lists {len(diff_ids)} diff_ids for {len(image.layers)} layers"
+        )
+    for i, layer in enumerate(image.layers):
+        what = f"layer {i + 1} ({layer.digest[:19]})"
+        for m, _tf in _members(layer, i, image, verify=True):
+            path = norm(m.name, what)
+            base = path.rsplit("/", 1)[-1]
+            parent = path.rsplit("/", 1)[0] if "/" in path else ""
+            if base == OPAQUE:
+                tree.ensure_parents(path, what, i)
+                for child in list(tree.children(parent)):
+                    if tree.entries.get(child) is not None and tree.entries[child].layer < i:
+                        tree.remove_one(child)
+                continue
+            if base.startswith(WHITEOUT):
+                target = base[len(WHITEOUT):]
+                if target in ("", ".", ".."):
+                    raise ConvertError(f"{what}: whiteout {m.name!r} names no removable entry")
+                tree.ensure_parents(path, what, i)
+                tree.remove(f"{parent}/{target}" if parent else target)
+                continue
+            try:
+                entry = _entry(m, i)
+            except ValueError:
+                raise ConvertError(f"{what}: entry {m.name!r} has unsupported tar type {m.type!r}") from None
+            if entry.kind == "hardlink":
+                target = norm(entry.linkname, what)
+                t = tree.entries.get(target)
+                if t is None or t.kind not in ("file", "hardlink"):
+                    raise ConvertError(
+                        f"{what}: hard link {m.name!r} points to {entry.linkname!r}, which is not a file in the rootfs"
+                    )
+                entry.linkname = target
+            tree.add(path, entry, what)
+        if progress:
+            progress(i + 1, len(image.layers))
+    return tree
+
+
+def materialize(image: Image, tree: Tree, dest: Path, progress: Callable[[int, int], None] | None = None) -> list[tuple[str, Entry]]:
+    """Pass 2: write the tree into `dest` (an empty directory we own). Returns the entries
+    whose owner or type could not be set here (not root) for the disk-image step to fix."""
+    as_root = os.geteuid() == 0
+    fixups: list[tuple[str, Entry]] = []
+    dest.mkdir(parents=True, exist_ok=True)
+    dirs = sorted((p for p, e in tree.entries.items() if e.kind == "dir" and p), key=lambda p: p.count("/"))
+    for p in dirs:
+        (dest / p).mkdir(exist_ok=True)
+    wanted: dict[int, dict[str, Entry]] = {}
+    for p, e in tree.entries.items():
+        if e.kind == "file":
+            wanted.setdefault(e.layer, {})[p] = e
+    done = 0
+    total = sum(len(v) for v in wanted.values())
+    for i, layer in enumerate(image.layers):
+        files = wanted.get(i)
+        if not files:
+            continue
+        for m, tf in _members(layer, i, image, verify=False):
+            if not m.isreg():
+                continue
+            p = norm(m.name, "layer")
+            e = files.get(p)
+            if e is None or e.size != m.size:
+                continue
+            src = tf.extractfile(m)
+            target = dest / p
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+            with os.fdopen(fd, "wb") as out:
+                if src is not None:
+                    shutil.copyfileobj(src, out, 1 << 20)
+            del files[p]
+            done += 1
+            if progress and done % 256 == 0:
+                progress(done, total)
+    for p, e in sorted(tree.entries.items()):
+        if e.kind == "hardlink":
+            os.link(dest / e.linkname, dest / p, follow_symlinks=False)
+        elif e.kind in ("chr", "blk", "fifo"):
+            kind = {"chr": stat.S_IFCHR, "blk": stat.S_IFBLK, "fifo": stat.S_IFIFO}[e.kind]
+            if as_root or e.kind == "fifo":
+                os.mknod(dest / p, kind | e.mode, os.makedev(e.devmajor, e.devminor))
+            else:
+                fixups.append((p, e))
+    for p, e in tree.entries.items():  # symlinks last: nothing is written after them
+        if e.kind == "symlink":
+            os.symlink(e.linkname, dest / p)
+    for p, e in sorted(tree.entries.items(), key=lambda kv: -kv[0].count("/")):
+        target = dest / p if p else dest
+        if (e.kind in ("chr", "blk") and not as_root) or e.kind == "hardlink":
+            continue  # hard links share their target's inode and metadata
+        if as_root:
+            os.lchown(target, e.uid, e.gid)
+        elif e.uid != os.geteuid() or e.gid != os.getegid():
+            fixups.append((p, e))
+        if e.kind != "symlink":
+            os.chmod(target, e.mode)
+        os.utime(target, (e.mtime, e.mtime), follow_symlinks=False)
+    if progress:
+        progress(total, total)
+    return fixups

@@ -1,0 +1,1 @@
+"""Image sources: each turns a reference into an `Image` (see converter.image)."""
