@@ -9,7 +9,7 @@ PKGS=(
   linux-source-6.1 bc flex bison cpio libelf-dev libssl-dev xz-utils  # guest kernel
   erofs-utils e2fsprogs                              # rootfs disk images
   mmdebstrap                                         # riscv64 userland from Debian (private apt config)
-  cmake ninja-build                                  # WAMR
+  cmake ninja-build libasmjit-dev                    # WAMR (asmjit: its fast JIT)
   passt podman skopeo docker-registry                # networking, image sources
 )
 missing=()
