@@ -1,0 +1,1255 @@
+/* RV64IMAFDC interpreter with Zicsr, Zifencei, M/S/U privilege modes and Sv39 paging. */
+#include "cpu.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#define SEXT32(v) ((uint64_t)(int64_t)(int32_t)(v))
+
+/* ------------------------------------------------------------------ TLB */
+
+void cpu_tlb_flush(CPU *c)
+{
+    memset(c->tlb, 0xff, sizeof c->tlb);
+    c->fetch_tag = ~0ULL;
+}
+
+/* ------------------------------------------------------------------ paging */
+
+/* Effective privilege for data accesses (MPRV). */
+static inline int data_priv(const CPU *c)
+{
+    if ((c->mstatus & MSTATUS_MPRV) && c->priv == PRV_M)
+        return (int)((c->mstatus >> MSTATUS_MPP_SHIFT) & 3);
+    return c->priv;
+}
+
+static uint8_t *ram_ptr(CPU *c, uint64_t pa, int size)
+{
+    uint64_t off = pa - c->ram_base;
+    if (pa >= c->ram_base && off < c->ram_size && c->ram_size - off >= (uint64_t)size)
+        return c->ram + off;
+    return NULL;
+}
+
+/* Translate va for an access; returns 0 on success or the exception cause. */
+static int translate(CPU *c, uint64_t va, int acc, uint64_t *pa)
+{
+    int priv = acc == ACC_FETCH ? c->priv : data_priv(c);
+    uint64_t mode = c->satp >> 60;
+    if (priv == PRV_M || mode == 0) {
+        *pa = va;
+        return 0;
+    }
+    int fault = acc == ACC_FETCH ? CAUSE_FETCH_PAGE_FAULT
+              : acc == ACC_WRITE ? CAUSE_STORE_PAGE_FAULT : CAUSE_LOAD_PAGE_FAULT;
+    /* Sv39: bits 63..39 must equal bit 38 */
+    if ((uint64_t)(((int64_t)va << 25) >> 25) != va)
+        return fault;
+    uint64_t a = (c->satp & ((1ULL << 44) - 1)) << 12;
+    for (int level = 2; level >= 0; level--) {
+        uint64_t pte_addr = a + ((va >> (12 + 9 * level)) & 0x1ff) * 8;
+        uint8_t *p = ram_ptr(c, pte_addr, 8);
+        if (!p)
+            return acc == ACC_FETCH ? CAUSE_FETCH_ACCESS
+                 : acc == ACC_WRITE ? CAUSE_STORE_ACCESS : CAUSE_LOAD_ACCESS;
+        uint64_t pte;
+        memcpy(&pte, p, 8);
+        if (!(pte & 1) || ((pte & 6) == 4) || (pte >> 54))
+            return fault; /* invalid, W without R, or reserved bits */
+        uint64_t ppn = (pte >> 10) & ((1ULL << 44) - 1);
+        if (!(pte & 0xa)) { /* pointer to next level */
+            if (pte & 0xd0) /* D, A, U must be clear on non-leaf */
+                return fault;
+            a = ppn << 12;
+            continue;
+        }
+        /* leaf */
+        bool u = pte & 0x10;
+        if (priv == PRV_U) {
+            if (!u)
+                return fault;
+        } else if (u) {
+            if (acc == ACC_FETCH || !(c->mstatus & MSTATUS_SUM))
+                return fault;
+        }
+        if (acc == ACC_FETCH) {
+            if (!(pte & 8))
+                return fault;
+        } else if (acc == ACC_WRITE) {
+            if (!(pte & 4))
+                return fault;
+        } else {
+            if (!(pte & 2) && !((c->mstatus & MSTATUS_MXR) && (pte & 8)))
+                return fault;
+        }
+        if (level > 0 && (ppn & ((1ULL << (9 * level)) - 1)))
+            return fault; /* misaligned superpage */
+        uint64_t need = 0x40 | (acc == ACC_WRITE ? 0x80 : 0);
+        if ((pte & need) != need) {
+            pte |= need;
+            memcpy(p, &pte, 8);
+        }
+        uint64_t mask = (1ULL << (12 + 9 * level)) - 1;
+        *pa = ((ppn << 12) & ~mask) | (va & mask);
+        return 0;
+    }
+    return fault;
+}
+
+static inline int access_fault(int acc)
+{
+    return acc == ACC_FETCH ? CAUSE_FETCH_ACCESS
+         : acc == ACC_WRITE ? CAUSE_STORE_ACCESS : CAUSE_LOAD_ACCESS;
+}
+
+/* Slow path of a data access confined to one page. Returns 0 or a cause. */
+static int access_page(CPU *c, uint64_t va, int size, int acc, uint64_t *val)
+{
+    uint64_t pa;
+    int cause = translate(c, va, acc, &pa);
+    if (cause)
+        return cause;
+    uint8_t *p = ram_ptr(c, pa, size);
+    if (p) {
+        /* fill the TLB with this page */
+        uint8_t *pg = ram_ptr(c, pa & ~0xfffULL, 4096);
+        if (pg) {
+            TLBEntry *e = &c->tlb[acc][(va >> 12) & (TLB_SIZE - 1)];
+            e->tag = va >> 12;
+            e->add = (uint64_t)(uintptr_t)pg - (va & ~0xfffULL);
+        }
+        if (acc == ACC_WRITE)
+            memcpy(p, val, size);
+        else {
+            *val = 0;
+            memcpy(val, p, size);
+        }
+        return 0;
+    }
+    if (acc == ACC_WRITE) {
+        if (!machine_mmio_write(c->m, pa, size, *val))
+            return CAUSE_STORE_ACCESS;
+    } else {
+        if (!machine_mmio_read(c->m, pa, size, val))
+            return CAUSE_LOAD_ACCESS;
+    }
+    return 0;
+}
+
+/* Returns 0 or a cause; misaligned page-crossing accesses are split into bytes. */
+static int __attribute__((noinline)) mem_slow(CPU *c, uint64_t va, int size, int acc, uint64_t *val)
+{
+    if (likely((va & 0xfff) + size <= 4096))
+        return access_page(c, va, size, acc, val);
+    /* split: check both pages first so that a fault leaves memory untouched */
+    uint64_t pa;
+    int cause = translate(c, va, acc, &pa);
+    if (!cause)
+        cause = translate(c, va + size - 1, acc, &pa);
+    if (cause)
+        return cause;
+    uint64_t v = 0;
+    for (int i = 0; i < size; i++) {
+        uint64_t b = (*val >> (8 * i)) & 0xff;
+        cause = access_page(c, va + i, 1, acc, &b);
+        if (cause)
+            return cause;
+        v |= (b & 0xff) << (8 * i);
+    }
+    if (acc != ACC_WRITE)
+        *val = v;
+    return 0;
+}
+
+#define DEFINE_LOAD(name, type, size)                                              \
+    static inline int name(CPU *c, uint64_t va, uint64_t *out)                     \
+    {                                                                              \
+        TLBEntry *e = &c->tlb[ACC_READ][(va >> 12) & (TLB_SIZE - 1)];              \
+        if (likely(e->tag == (va >> 12) && (va & 0xfff) <= 4096 - size)) {         \
+            type v;                                                                \
+            memcpy(&v, (void *)(uintptr_t)(e->add + va), size);                    \
+            *out = (uint64_t)v;                                                    \
+            return 0;                                                              \
+        }                                                                          \
+        uint64_t v = 0;                                                            \
+        int cause = mem_slow(c, va, size, ACC_READ, &v);                           \
+        *out = (uint64_t)(type)v;                                                  \
+        return cause;                                                              \
+    }
+DEFINE_LOAD(ld_i8, int8_t, 1)
+DEFINE_LOAD(ld_u8, uint8_t, 1)
+DEFINE_LOAD(ld_i16, int16_t, 2)
+DEFINE_LOAD(ld_u16, uint16_t, 2)
+DEFINE_LOAD(ld_i32, int32_t, 4)
+DEFINE_LOAD(ld_u32, uint32_t, 4)
+DEFINE_LOAD(ld_u64, uint64_t, 8)
+
+static inline int st_mem(CPU *c, uint64_t va, int size, uint64_t val)
+{
+    TLBEntry *e = &c->tlb[ACC_WRITE][(va >> 12) & (TLB_SIZE - 1)];
+    if (likely(e->tag == (va >> 12) && (va & 0xfff) <= (uint64_t)(4096 - size))) {
+        void *p = (void *)(uintptr_t)(e->add + va);
+        switch (size) {
+        case 1: { uint8_t v = (uint8_t)val; memcpy(p, &v, 1); break; }
+        case 2: { uint16_t v = (uint16_t)val; memcpy(p, &v, 2); break; }
+        case 4: { uint32_t v = (uint32_t)val; memcpy(p, &v, 4); break; }
+        default: memcpy(p, &val, 8); break;
+        }
+        return 0;
+    }
+    return mem_slow(c, va, size, ACC_WRITE, &val);
+}
+
+/* Host pointer for an atomic read-modify-write; cause on failure. */
+static int amo_ptr(CPU *c, uint64_t va, int size, uint8_t **p)
+{
+    if (va & (size - 1))
+        return CAUSE_MISALIGNED_STORE;
+    uint64_t pa;
+    int cause = translate(c, va, ACC_WRITE, &pa);
+    if (cause)
+        return cause;
+    *p = ram_ptr(c, pa, size);
+    return *p ? 0 : CAUSE_STORE_ACCESS;
+}
+
+/* ------------------------------------------------------------------ traps */
+
+static void set_priv(CPU *c, int priv)
+{
+    if (c->priv != priv) {
+        c->priv = priv;
+        cpu_tlb_flush(c);
+    }
+}
+
+void cpu_trap(CPU *c, uint64_t cause, uint64_t tval)
+{
+    bool intr = cause >> 63;
+    uint64_t code = cause & 63;
+    uint64_t deleg = intr ? c->mideleg : c->medeleg;
+    c->reservation = ~0ULL;
+    c->wfi = false;
+    if (c->priv <= PRV_S && ((deleg >> code) & 1)) {
+        c->scause = cause;
+        c->sepc = c->pc;
+        c->stval = tval;
+        uint64_t s = c->mstatus;
+        s = (s & ~MSTATUS_SPIE) | ((s & MSTATUS_SIE) ? MSTATUS_SPIE : 0);
+        s = (s & ~MSTATUS_SPP) | (c->priv == PRV_S ? MSTATUS_SPP : 0);
+        s &= ~MSTATUS_SIE;
+        c->mstatus = s;
+        c->pc = (c->stvec & ~3ULL) + ((intr && (c->stvec & 1)) ? 4 * code : 0);
+        set_priv(c, PRV_S);
+    } else {
+        if (unlikely(c->emulate_m)) {
+            machine_m_trap(c->m, cause, tval);
+            cpu_stop(c);
+            return;
+        }
+        c->mcause = cause;
+        c->mepc = c->pc;
+        c->mtval = tval;
+        uint64_t s = c->mstatus;
+        s = (s & ~MSTATUS_MPIE) | ((s & MSTATUS_MIE) ? MSTATUS_MPIE : 0);
+        s = (s & ~MSTATUS_MPP) | ((uint64_t)c->priv << MSTATUS_MPP_SHIFT);
+        s &= ~MSTATUS_MIE;
+        c->mstatus = s;
+        c->pc = (c->mtvec & ~3ULL) + ((intr && (c->mtvec & 1)) ? 4 * code : 0);
+        set_priv(c, PRV_M);
+    }
+}
+
+static uint64_t pending_interrupts(const CPU *c)
+{
+    uint64_t pend = c->mip & c->mie;
+    if (!pend)
+        return 0;
+    uint64_t m_pend = pend & ~c->mideleg;
+    uint64_t s_pend = pend & c->mideleg;
+    bool m_on = c->priv < PRV_M || (c->mstatus & MSTATUS_MIE);
+    bool s_on = c->priv < PRV_S || (c->priv == PRV_S && (c->mstatus & MSTATUS_SIE));
+    uint64_t r = 0;
+    if (m_on)
+        r |= m_pend;
+    if (s_on)
+        r |= s_pend;
+    return r;
+}
+
+bool cpu_interrupt_pending(const CPU *c)
+{
+    return pending_interrupts(c) != 0;
+}
+
+bool cpu_check_interrupts(CPU *c)
+{
+    uint64_t p = pending_interrupts(c);
+    if (!p)
+        return false;
+    static const int order[] = {11, 3, 7, 9, 1, 5};
+    for (unsigned i = 0; i < sizeof order / sizeof order[0]; i++) {
+        if (p & (1ULL << order[i])) {
+            cpu_trap(c, CAUSE_INTERRUPT | order[i], 0);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* ------------------------------------------------------------------ CSRs */
+
+#define SSTATUS_MASK (MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | MSTATUS_FS | MSTATUS_SUM | \
+                      MSTATUS_MXR | MSTATUS_UXL | MSTATUS_SD | (3ULL << 9) | (3ULL << 15))
+#define MSTATUS_WMASK (MSTATUS_SIE | MSTATUS_MIE | MSTATUS_SPIE | MSTATUS_MPIE | MSTATUS_SPP | \
+                       MSTATUS_MPP | MSTATUS_FS | MSTATUS_MPRV | MSTATUS_SUM | MSTATUS_MXR | \
+                       MSTATUS_TVM | MSTATUS_TW | MSTATUS_TSR)
+#define SIP_WMASK MIP_SSIP
+#define MIP_WMASK (MIP_SSIP | MIP_STIP | MIP_SEIP)
+#define S_INTS (MIP_SSIP | MIP_STIP | MIP_SEIP)
+
+uint64_t cpu_instret(const CPU *c)
+{
+    return c->instret + (uint64_t)(c->batch_size - c->batch_left);
+}
+
+static uint64_t read_mstatus(const CPU *c)
+{
+    uint64_t s = c->mstatus;
+    if ((s & MSTATUS_FS) == MSTATUS_FS)
+        s |= MSTATUS_SD;
+    return s;
+}
+
+static bool counter_allowed(const CPU *c, int idx)
+{
+    if (c->priv < PRV_M && !((c->mcounteren >> idx) & 1))
+        return false;
+    if (c->priv < PRV_S && !((c->scounteren >> idx) & 1))
+        return false;
+    return true;
+}
+
+/* Returns false if the access is illegal. */
+static bool csr_read(CPU *c, uint32_t csr, uint64_t *v)
+{
+    if (((csr >> 8) & 3) > (uint32_t)c->priv)
+        return false;
+    switch (csr) {
+    case 0x001: if (!(c->mstatus & MSTATUS_FS)) return false; *v = c->fflags; break;
+    case 0x002: if (!(c->mstatus & MSTATUS_FS)) return false; *v = c->frm; break;
+    case 0x003: if (!(c->mstatus & MSTATUS_FS)) return false; *v = c->fflags | (c->frm << 5); break;
+    case 0xc00: case 0xc02:
+        if (!counter_allowed(c, csr & 31)) return false;
+        *v = cpu_instret(c);
+        break;
+    case 0xc01:
+        if (!counter_allowed(c, 1)) return false;
+        *v = machine_mtime(c->m);
+        break;
+    case 0x100: *v = read_mstatus(c) & SSTATUS_MASK; break;
+    case 0x104: *v = c->mie & c->mideleg; break;
+    case 0x105: *v = c->stvec; break;
+    case 0x106: *v = c->scounteren; break;
+    case 0x10a: *v = c->senvcfg; break;
+    case 0x140: *v = c->sscratch; break;
+    case 0x141: *v = c->sepc; break;
+    case 0x142: *v = c->scause; break;
+    case 0x143: *v = c->stval; break;
+    case 0x144: *v = c->mip & c->mideleg; break;
+    case 0x180:
+        if (c->priv == PRV_S && (c->mstatus & MSTATUS_TVM)) return false;
+        *v = c->satp;
+        break;
+    case 0xf11: case 0xf12: case 0xf13: case 0xf15: *v = 0; break;
+    case 0xf14: *v = c->mhartid; break;
+    case 0x300: *v = read_mstatus(c); break;
+    case 0x301: *v = c->misa; break;
+    case 0x302: *v = c->medeleg; break;
+    case 0x303: *v = c->mideleg; break;
+    case 0x304: *v = c->mie; break;
+    case 0x305: *v = c->mtvec; break;
+    case 0x306: *v = c->mcounteren; break;
+    case 0x30a: *v = c->menvcfg; break;
+    case 0x320: *v = c->mcountinhibit; break;
+    case 0x340: *v = c->mscratch; break;
+    case 0x341: *v = c->mepc; break;
+    case 0x342: *v = c->mcause; break;
+    case 0x343: *v = c->mtval; break;
+    case 0x344: *v = c->mip; break;
+    case 0xb00: case 0xb02: *v = cpu_instret(c); break;
+    default:
+        if (csr >= 0x3a0 && csr <= 0x3a3) { *v = (csr & 1) ? 0 : c->pmpcfg[csr & 3]; break; }
+        if (csr >= 0x3b0 && csr <= 0x3bf) { *v = c->pmpaddr[csr - 0x3b0]; break; }
+        if (csr >= 0x3c0 && csr <= 0x3ef) { *v = 0; break; }
+        if ((csr >= 0xc03 && csr <= 0xc1f)) {
+            if (!counter_allowed(c, csr & 31)) return false;
+            *v = 0;
+            break;
+        }
+        if ((csr >= 0xb03 && csr <= 0xb1f) || (csr >= 0x323 && csr <= 0x33f)) { *v = 0; break; }
+        if (csr >= 0x7a0 && csr <= 0x7a3) { *v = 0; break; } /* trigger module: none */
+        return false;
+    }
+    return true;
+}
+
+/* Returns false if illegal. Sets *flush when the host loop must re-check state. */
+static bool csr_write(CPU *c, uint32_t csr, uint64_t v)
+{
+    if (((csr >> 8) & 3) > (uint32_t)c->priv || (csr >> 10) == 3)
+        return false;
+    switch (csr) {
+    case 0x001: if (!(c->mstatus & MSTATUS_FS)) return false;
+        c->fflags = v & 31; c->mstatus |= MSTATUS_FS; break;
+    case 0x002: if (!(c->mstatus & MSTATUS_FS)) return false;
+        c->frm = v & 7; c->mstatus |= MSTATUS_FS; break;
+    case 0x003: if (!(c->mstatus & MSTATUS_FS)) return false;
+        c->fflags = v & 31; c->frm = (v >> 5) & 7; c->mstatus |= MSTATUS_FS; break;
+    case 0x100: {
+        uint64_t mask = SSTATUS_MASK & MSTATUS_WMASK;
+        uint64_t old = c->mstatus;
+        c->mstatus = (c->mstatus & ~mask) | (v & mask);
+        if ((old ^ c->mstatus) & (MSTATUS_SUM | MSTATUS_MXR))
+            cpu_tlb_flush(c);
+        break;
+    }
+    case 0x104: c->mie = (c->mie & ~c->mideleg) | (v & c->mideleg); break;
+    case 0x105: c->stvec = v & ~2ULL; break;
+    case 0x106: c->scounteren = (uint32_t)v; break;
+    case 0x10a: c->senvcfg = v & 1; break;
+    case 0x140: c->sscratch = v; break;
+    case 0x141: c->sepc = v & ~1ULL; break;
+    case 0x142: c->scause = v; break;
+    case 0x143: c->stval = v; break;
+    case 0x144: {
+        uint64_t mask = SIP_WMASK & c->mideleg;
+        c->mip = (c->mip & ~mask) | (v & mask);
+        break;
+    }
+    case 0x180: {
+        if (c->priv == PRV_S && (c->mstatus & MSTATUS_TVM)) return false;
+        uint64_t mode = v >> 60;
+        if (mode != 0 && mode != 8)
+            break; /* unsupported mode: write ignored */
+        c->satp = v & ((0xfULL << 60) | ((1ULL << 44) - 1)); /* ASID not implemented */
+        cpu_tlb_flush(c);
+        break;
+    }
+    case 0x300: {
+        uint64_t old = c->mstatus;
+        uint64_t nv = (c->mstatus & ~MSTATUS_WMASK) | (v & MSTATUS_WMASK);
+        if (((nv >> MSTATUS_MPP_SHIFT) & 3) == 2)
+            nv &= ~MSTATUS_MPP; /* reserved value: WARL to U */
+        c->mstatus = nv;
+        if ((old ^ nv) & (MSTATUS_MPRV | MSTATUS_SUM | MSTATUS_MXR | MSTATUS_MPP))
+            cpu_tlb_flush(c);
+        break;
+    }
+    case 0x301: break; /* misa: fixed */
+    case 0x302: c->medeleg = v & 0xb3ff; break;
+    case 0x303: c->mideleg = v & S_INTS; break;
+    case 0x304: c->mie = v & (S_INTS | MIP_MSIP | MIP_MTIP | MIP_MEIP); break;
+    case 0x305: c->mtvec = v & ~2ULL; break;
+    case 0x306: c->mcounteren = (uint32_t)v; break;
+    case 0x30a: c->menvcfg = v & 1; break;
+    case 0x320: c->mcountinhibit = (uint32_t)v & ~2u; break;
+    case 0x340: c->mscratch = v; break;
+    case 0x341: c->mepc = v & ~1ULL; break;
+    case 0x342: c->mcause = v; break;
+    case 0x343: c->mtval = v; break;
+    case 0x344: c->mip = (c->mip & ~MIP_WMASK) | (v & MIP_WMASK); break;
+    case 0xb00: case 0xb02:
+        c->instret = v - (uint64_t)(c->batch_size - c->batch_left);
+        break;
+    default:
+        if (csr >= 0x3a0 && csr <= 0x3a3) { if (!(csr & 1)) c->pmpcfg[csr & 3] = v; break; }
+        if (csr >= 0x3b0 && csr <= 0x3bf) { c->pmpaddr[csr - 0x3b0] = v & ((1ULL << 54) - 1); break; }
+        if (csr >= 0x3c0 && csr <= 0x3ef) break;
+        if ((csr >= 0xb03 && csr <= 0xb1f) || (csr >= 0x323 && csr <= 0x33f)) break;
+        if (csr >= 0x7a0 && csr <= 0x7a3) break;
+        return false;
+    }
+    return true;
+}
+
+/* ------------------------------------------------------------------ init */
+
+void cpu_init(CPU *c, struct Machine *m, uint8_t *ram, uint64_t ram_base, uint64_t ram_size)
+{
+    memset(c, 0, sizeof *c);
+    c->m = m;
+    c->ram = ram;
+    c->ram_base = ram_base;
+    c->ram_size = ram_size;
+    cpu_reset(c, ram_base);
+}
+
+void cpu_reset(CPU *c, uint64_t pc)
+{
+    memset(c->x, 0, sizeof c->x);
+    memset(c->f, 0, sizeof c->f);
+    c->pc = pc;
+    c->priv = PRV_M;
+    c->misa = (2ULL << 62) | (1 << 0) | (1 << 2) | (1 << 3) | (1 << 5) | (1 << 8) | (1 << 12) |
+              (1 << 18) | (1 << 20);
+    c->mstatus = (2ULL << 32) | (2ULL << 34);
+    c->reservation = ~0ULL;
+    cpu_tlb_flush(c);
+}
+
+/* ------------------------------------------------------------------ interpreter */
+
+static inline uint64_t mulhu64(uint64_t a, uint64_t b)
+{
+    return (uint64_t)(((unsigned __int128)a * b) >> 64);
+}
+static inline uint64_t mulh64(int64_t a, int64_t b)
+{
+    return (uint64_t)(((__int128)a * b) >> 64);
+}
+static inline uint64_t mulhsu64(int64_t a, uint64_t b)
+{
+    return (uint64_t)(((__int128)a * (unsigned __int128)b) >> 64);
+}
+
+static inline uint64_t do_div(int64_t a, int64_t b)
+{
+    if (b == 0) return ~0ULL;
+    if (a == INT64_MIN && b == -1) return (uint64_t)a;
+    return (uint64_t)(a / b);
+}
+static inline uint64_t do_rem(int64_t a, int64_t b)
+{
+    if (b == 0) return (uint64_t)a;
+    if (a == INT64_MIN && b == -1) return 0;
+    return (uint64_t)(a % b);
+}
+
+/* Fetch refill: map the page of pc; returns 0 or a cause. */
+static int fetch_refill(CPU *c, uint64_t pc)
+{
+    uint64_t pa;
+    int cause = translate(c, pc, ACC_FETCH, &pa);
+    if (cause)
+        return cause;
+    uint8_t *p = ram_ptr(c, pa & ~0xfffULL, 4096);
+    if (!p)
+        return CAUSE_FETCH_ACCESS;
+    c->fetch_tag = pc >> 12;
+    c->fetch_host = p;
+    return 0;
+}
+
+/* Slow instruction fetch across a page boundary. */
+static int fetch_slow(CPU *c, uint64_t pc, uint32_t *insn)
+{
+    int cause = fetch_refill(c, pc);
+    if (cause)
+        return cause;
+    uint16_t lo;
+    memcpy(&lo, c->fetch_host + (pc & 0xfff), 2);
+    if ((lo & 3) != 3 || (pc & 0xfff) != 0xffe) {
+        if ((lo & 3) != 3) { *insn = lo; return 0; }
+        memcpy(insn, c->fetch_host + (pc & 0xfff), 4);
+        return 0;
+    }
+    uint64_t pa;
+    cause = translate(c, pc + 2, ACC_FETCH, &pa);
+    if (cause)
+        return cause | 0x100; /* tval = pc + 2 */
+    uint8_t *p = ram_ptr(c, pa, 2);
+    if (!p)
+        return CAUSE_FETCH_ACCESS | 0x100;
+    uint16_t hi;
+    memcpy(&hi, p, 2);
+    *insn = lo | ((uint32_t)hi << 16);
+    c->fetch_tag = ~0ULL;
+    return 0;
+}
+
+#define RD ((insn >> 7) & 31)
+#define RS1 ((insn >> 15) & 31)
+#define RS2 ((insn >> 20) & 31)
+#define RS3 (insn >> 27)
+#define FUNCT3 ((insn >> 12) & 7)
+#define FUNCT7 (insn >> 25)
+#define IMM_I ((uint64_t)((int64_t)(int32_t)insn >> 20))
+#define IMM_S ((uint64_t)(((int64_t)(int32_t)insn >> 25) << 5 | ((insn >> 7) & 31)))
+
+#define TRAP(cause, tval) do { cpu_trap(c, (cause), (tval)); goto next_trapped; } while (0)
+#define ILLEGAL() TRAP(CAUSE_ILLEGAL_INSN, insn)
+#define MEMCHK(expr, va) do { int _cause = (expr); if (unlikely(_cause)) TRAP(_cause, (va)); } while (0)
+#define FS_CHECK() do { if (unlikely(!(c->mstatus & MSTATUS_FS))) ILLEGAL(); } while (0)
+
+static int exec_system(CPU *c, uint32_t insn, int *stop);
+static int exec_amo(CPU *c, uint32_t insn);
+
+void cpu_run(CPU *c, int64_t n)
+{
+    c->batch_size = n;
+    c->batch_left = n;
+    uint64_t *x = c->x;
+    while (c->batch_left > 0) {
+        c->batch_left--;
+        uint64_t pc = c->pc;
+        uint32_t insn;
+        x[0] = 0;
+        if (likely((pc >> 12) == c->fetch_tag && (pc & 0xfff) != 0xffe)) {
+            uint16_t lo;
+            memcpy(&lo, c->fetch_host + (pc & 0xfff), 2);
+            if ((lo & 3) == 3)
+                memcpy(&insn, c->fetch_host + (pc & 0xfff), 4);
+            else
+                insn = lo;
+        } else {
+            int cause = fetch_slow(c, pc, &insn);
+            if (cause) {
+                cpu_trap(c, cause & 0xff, (cause & 0x100) ? pc + 2 : pc);
+                goto next_trapped;
+            }
+        }
+
+        if ((insn & 3) != 3) {
+            /* ---------------- compressed ---------------- */
+            uint32_t op = ((insn & 3) << 3) | ((insn >> 13) & 7);
+            uint32_t rd = (insn >> 7) & 31;       /* full register fields */
+            uint32_t rs2 = (insn >> 2) & 31;
+            uint32_t rdp = 8 + ((insn >> 2) & 7); /* rd' / rs2' */
+            uint32_t rs1p = 8 + ((insn >> 7) & 7);
+            uint64_t npc = pc + 2;
+            switch (op) {
+            case 000: { /* C.ADDI4SPN */
+                uint32_t imm = ((insn >> 7) & 0x30) | ((insn >> 1) & 0x3c0) |
+                               ((insn >> 4) & 4) | ((insn >> 2) & 8);
+                if (!imm) ILLEGAL();
+                x[rdp] = x[2] + imm;
+                break;
+            }
+            case 001: { /* C.FLD */
+                FS_CHECK();
+                uint64_t va = x[rs1p] + (((insn >> 7) & 0x38) | ((insn << 1) & 0xc0));
+                uint64_t v;
+                MEMCHK(ld_u64(c, va, &v), va);
+                c->f[rdp] = v;
+                c->mstatus |= MSTATUS_FS;
+                break;
+            }
+            case 002: { /* C.LW */
+                uint64_t va = x[rs1p] + (((insn >> 7) & 0x38) | ((insn >> 4) & 4) | ((insn << 1) & 0x40));
+                uint64_t v;
+                MEMCHK(ld_i32(c, va, &v), va);
+                x[rdp] = v;
+                break;
+            }
+            case 003: { /* C.LD */
+                uint64_t va = x[rs1p] + (((insn >> 7) & 0x38) | ((insn << 1) & 0xc0));
+                uint64_t v;
+                MEMCHK(ld_u64(c, va, &v), va);
+                x[rdp] = v;
+                break;
+            }
+            case 005: { /* C.FSD */
+                FS_CHECK();
+                uint64_t va = x[rs1p] + (((insn >> 7) & 0x38) | ((insn << 1) & 0xc0));
+                MEMCHK(st_mem(c, va, 8, c->f[rdp]), va);
+                break;
+            }
+            case 006: { /* C.SW */
+                uint64_t va = x[rs1p] + (((insn >> 7) & 0x38) | ((insn >> 4) & 4) | ((insn << 1) & 0x40));
+                MEMCHK(st_mem(c, va, 4, x[rdp]), va);
+                break;
+            }
+            case 007: { /* C.SD */
+                uint64_t va = x[rs1p] + (((insn >> 7) & 0x38) | ((insn << 1) & 0xc0));
+                MEMCHK(st_mem(c, va, 8, x[rdp]), va);
+                break;
+            }
+            case 010: { /* C.ADDI */
+                int64_t imm = (int64_t)((uint64_t)(((insn >> 7) & 0x20) | ((insn >> 2) & 0x1f)) << 58) >> 58;
+                x[rd] = x[rd] + imm;
+                break;
+            }
+            case 011: { /* C.ADDIW */
+                if (!rd) ILLEGAL();
+                int64_t imm = (int64_t)((uint64_t)(((insn >> 7) & 0x20) | ((insn >> 2) & 0x1f)) << 58) >> 58;
+                x[rd] = SEXT32(x[rd] + imm);
+                break;
+            }
+            case 012: { /* C.LI */
+                int64_t imm = (int64_t)((uint64_t)(((insn >> 7) & 0x20) | ((insn >> 2) & 0x1f)) << 58) >> 58;
+                x[rd] = imm;
+                break;
+            }
+            case 013:
+                if (rd == 2) { /* C.ADDI16SP */
+                    uint32_t u = ((insn >> 3) & 0x200) | ((insn >> 2) & 0x10) | ((insn << 1) & 0x40) |
+                                 ((insn << 4) & 0x180) | ((insn << 3) & 0x20);
+                    if (!u) ILLEGAL();
+                    int64_t imm = (int64_t)((uint64_t)u << 54) >> 54;
+                    x[2] = x[2] + imm;
+                } else { /* C.LUI */
+                    uint32_t u = ((insn << 5) & 0x20000) | ((insn << 10) & 0x1f000);
+                    if (!u) ILLEGAL();
+                    x[rd] = (uint64_t)((int64_t)((uint64_t)u << 46) >> 46);
+                }
+                break;
+            case 014: {
+                uint32_t f2 = (insn >> 10) & 3;
+                uint32_t shamt = ((insn >> 7) & 0x20) | ((insn >> 2) & 0x1f);
+                switch (f2) {
+                case 0: x[rs1p] = x[rs1p] >> shamt; break;
+                case 1: x[rs1p] = (uint64_t)((int64_t)x[rs1p] >> shamt); break;
+                case 2: {
+                    int64_t imm = (int64_t)((uint64_t)shamt << 58) >> 58;
+                    x[rs1p] &= (uint64_t)imm;
+                    break;
+                }
+                default: {
+                    uint64_t a = x[rs1p], b = x[rdp];
+                    switch (((insn >> 10) & 4) | ((insn >> 5) & 3)) {
+                    case 0: x[rs1p] = a - b; break;
+                    case 1: x[rs1p] = a ^ b; break;
+                    case 2: x[rs1p] = a | b; break;
+                    case 3: x[rs1p] = a & b; break;
+                    case 4: x[rs1p] = SEXT32(a - b); break;
+                    case 5: x[rs1p] = SEXT32(a + b); break;
+                    default: ILLEGAL();
+                    }
+                }
+                }
+                break;
+            }
+            case 015: { /* C.J */
+                uint32_t u = ((insn >> 1) & 0x800) | ((insn >> 7) & 0x10) | ((insn >> 1) & 0x300) |
+                             ((insn << 2) & 0x400) | ((insn >> 1) & 0x40) | ((insn << 1) & 0x80) |
+                             ((insn >> 2) & 0xe) | ((insn << 3) & 0x20);
+                npc = pc + ((int64_t)((uint64_t)u << 52) >> 52);
+                break;
+            }
+            case 016: case 017: { /* C.BEQZ / C.BNEZ */
+                uint32_t u = ((insn >> 4) & 0x100) | ((insn >> 7) & 0x18) | ((insn << 1) & 0xc0) |
+                             ((insn >> 2) & 6) | ((insn << 3) & 0x20);
+                bool z = x[rs1p] == 0;
+                if (z == (op == 016))
+                    npc = pc + ((int64_t)((uint64_t)u << 55) >> 55);
+                break;
+            }
+            case 020: { /* C.SLLI */
+                uint32_t shamt = ((insn >> 7) & 0x20) | ((insn >> 2) & 0x1f);
+                x[rd] = x[rd] << shamt;
+                break;
+            }
+            case 021: { /* C.FLDSP */
+                FS_CHECK();
+                uint64_t va = x[2] + (((insn >> 7) & 0x20) | ((insn >> 2) & 0x18) | ((insn << 4) & 0x1c0));
+                uint64_t v;
+                MEMCHK(ld_u64(c, va, &v), va);
+                c->f[rd] = v;
+                c->mstatus |= MSTATUS_FS;
+                break;
+            }
+            case 022: { /* C.LWSP */
+                if (!rd) ILLEGAL();
+                uint64_t va = x[2] + (((insn >> 7) & 0x20) | ((insn >> 2) & 0x1c) | ((insn << 4) & 0xc0));
+                uint64_t v;
+                MEMCHK(ld_i32(c, va, &v), va);
+                x[rd] = v;
+                break;
+            }
+            case 023: { /* C.LDSP */
+                if (!rd) ILLEGAL();
+                uint64_t va = x[2] + (((insn >> 7) & 0x20) | ((insn >> 2) & 0x18) | ((insn << 4) & 0x1c0));
+                uint64_t v;
+                MEMCHK(ld_u64(c, va, &v), va);
+                x[rd] = v;
+                break;
+            }
+            case 024:
+                if (!(insn & 0x1000)) {
+                    if (!rs2) { /* C.JR */
+                        if (!rd) ILLEGAL();
+                        npc = x[rd] & ~1ULL;
+                    } else
+                        x[rd] = x[rs2]; /* C.MV */
+                } else {
+                    if (!rs2) {
+                        if (!rd) { /* C.EBREAK */
+                            TRAP(CAUSE_BREAKPOINT, pc);
+                        }
+                        uint64_t t = x[rd] & ~1ULL; /* C.JALR */
+                        x[1] = npc;
+                        npc = t;
+                    } else
+                        x[rd] = x[rd] + x[rs2]; /* C.ADD */
+                }
+                break;
+            case 025: { /* C.FSDSP */
+                FS_CHECK();
+                uint64_t va = x[2] + (((insn >> 7) & 0x38) | ((insn >> 1) & 0x1c0));
+                MEMCHK(st_mem(c, va, 8, c->f[rs2]), va);
+                break;
+            }
+            case 026: { /* C.SWSP */
+                uint64_t va = x[2] + (((insn >> 7) & 0x3c) | ((insn >> 1) & 0xc0));
+                MEMCHK(st_mem(c, va, 4, x[rs2]), va);
+                break;
+            }
+            case 027: { /* C.SDSP */
+                uint64_t va = x[2] + (((insn >> 7) & 0x38) | ((insn >> 1) & 0x1c0));
+                MEMCHK(st_mem(c, va, 8, x[rs2]), va);
+                break;
+            }
+            default:
+                ILLEGAL();
+            }
+            c->pc = npc;
+            continue;
+        }
+
+        /* ---------------- 32-bit ---------------- */
+        {
+            uint32_t rd = RD;
+            uint64_t npc = pc + 4;
+            switch ((insn >> 2) & 31) {
+            case 0x0d: /* LUI */
+                x[rd] = (uint64_t)(int64_t)(int32_t)(insn & 0xfffff000);
+                break;
+            case 0x05: /* AUIPC */
+                x[rd] = pc + (uint64_t)(int64_t)(int32_t)(insn & 0xfffff000);
+                break;
+            case 0x1b: { /* JAL */
+                uint32_t u = ((insn >> 11) & 0x100000) | (insn & 0xff000) | ((insn >> 9) & 0x800) |
+                             ((insn >> 20) & 0x7fe);
+                x[rd] = npc;
+                npc = pc + ((int64_t)((uint64_t)u << 43) >> 43);
+                break;
+            }
+            case 0x19: { /* JALR */
+                if (FUNCT3) ILLEGAL();
+                uint64_t t = (x[RS1] + IMM_I) & ~1ULL;
+                x[rd] = npc;
+                npc = t;
+                break;
+            }
+            case 0x18: { /* BRANCH */
+                uint64_t a = x[RS1], b = x[RS2];
+                bool take;
+                switch (FUNCT3) {
+                case 0: take = a == b; break;
+                case 1: take = a != b; break;
+                case 4: take = (int64_t)a < (int64_t)b; break;
+                case 5: take = (int64_t)a >= (int64_t)b; break;
+                case 6: take = a < b; break;
+                case 7: take = a >= b; break;
+                default: ILLEGAL();
+                }
+                if (take) {
+                    uint32_t u = ((insn >> 19) & 0x1000) | ((insn << 4) & 0x800) |
+                                 ((insn >> 20) & 0x7e0) | ((insn >> 7) & 0x1e);
+                    npc = pc + ((int64_t)((uint64_t)u << 51) >> 51);
+                }
+                break;
+            }
+            case 0x00: { /* LOAD */
+                uint64_t va = x[RS1] + IMM_I, v;
+                switch (FUNCT3) {
+                case 0: MEMCHK(ld_i8(c, va, &v), va); break;
+                case 1: MEMCHK(ld_i16(c, va, &v), va); break;
+                case 2: MEMCHK(ld_i32(c, va, &v), va); break;
+                case 3: MEMCHK(ld_u64(c, va, &v), va); break;
+                case 4: MEMCHK(ld_u8(c, va, &v), va); break;
+                case 5: MEMCHK(ld_u16(c, va, &v), va); break;
+                case 6: MEMCHK(ld_u32(c, va, &v), va); break;
+                default: ILLEGAL();
+                }
+                x[rd] = v;
+                break;
+            }
+            case 0x08: { /* STORE */
+                uint64_t va = x[RS1] + IMM_S;
+                uint32_t f3 = FUNCT3;
+                if (f3 > 3) ILLEGAL();
+                MEMCHK(st_mem(c, va, 1 << f3, x[RS2]), va);
+                break;
+            }
+            case 0x04: { /* OP-IMM */
+                uint64_t a = x[RS1], imm = IMM_I;
+                switch (FUNCT3) {
+                case 0: x[rd] = a + imm; break;
+                case 1:
+                    if (imm >> 6) ILLEGAL();
+                    x[rd] = a << (imm & 63);
+                    break;
+                case 2: x[rd] = (int64_t)a < (int64_t)imm; break;
+                case 3: x[rd] = a < imm; break;
+                case 4: x[rd] = a ^ imm; break;
+                case 5:
+                    if ((imm >> 6) == 0) x[rd] = a >> (imm & 63);
+                    else if ((imm >> 6) == 0x10) x[rd] = (uint64_t)((int64_t)a >> (imm & 63));
+                    else ILLEGAL();
+                    break;
+                case 6: x[rd] = a | imm; break;
+                default: x[rd] = a & imm; break;
+                }
+                break;
+            }
+            case 0x06: { /* OP-IMM-32 */
+                uint32_t a = (uint32_t)x[RS1];
+                uint32_t imm = (uint32_t)IMM_I;
+                switch (FUNCT3) {
+                case 0: x[rd] = SEXT32(a + imm); break;
+                case 1:
+                    if (FUNCT7) ILLEGAL();
+                    x[rd] = SEXT32(a << (imm & 31));
+                    break;
+                case 5:
+                    if (FUNCT7 == 0) x[rd] = SEXT32(a >> (imm & 31));
+                    else if (FUNCT7 == 0x20) x[rd] = SEXT32((int32_t)a >> (imm & 31));
+                    else ILLEGAL();
+                    break;
+                default: ILLEGAL();
+                }
+                break;
+            }
+            case 0x0c: { /* OP */
+                uint64_t a = x[RS1], b = x[RS2];
+                uint32_t f7 = FUNCT7;
+                if (f7 == 0) {
+                    switch (FUNCT3) {
+                    case 0: x[rd] = a + b; break;
+                    case 1: x[rd] = a << (b & 63); break;
+                    case 2: x[rd] = (int64_t)a < (int64_t)b; break;
+                    case 3: x[rd] = a < b; break;
+                    case 4: x[rd] = a ^ b; break;
+                    case 5: x[rd] = a >> (b & 63); break;
+                    case 6: x[rd] = a | b; break;
+                    default: x[rd] = a & b; break;
+                    }
+                } else if (f7 == 0x20) {
+                    switch (FUNCT3) {
+                    case 0: x[rd] = a - b; break;
+                    case 5: x[rd] = (uint64_t)((int64_t)a >> (b & 63)); break;
+                    default: ILLEGAL();
+                    }
+                } else if (f7 == 1) {
+                    switch (FUNCT3) {
+                    case 0: x[rd] = a * b; break;
+                    case 1: x[rd] = mulh64((int64_t)a, (int64_t)b); break;
+                    case 2: x[rd] = mulhsu64((int64_t)a, b); break;
+                    case 3: x[rd] = mulhu64(a, b); break;
+                    case 4: x[rd] = do_div((int64_t)a, (int64_t)b); break;
+                    case 5: x[rd] = b ? a / b : ~0ULL; break;
+                    case 6: x[rd] = do_rem((int64_t)a, (int64_t)b); break;
+                    default: x[rd] = b ? a % b : a; break;
+                    }
+                } else
+                    ILLEGAL();
+                break;
+            }
+            case 0x0e: { /* OP-32 */
+                uint32_t a = (uint32_t)x[RS1], b = (uint32_t)x[RS2];
+                uint32_t f7 = FUNCT7;
+                if (f7 == 0) {
+                    switch (FUNCT3) {
+                    case 0: x[rd] = SEXT32(a + b); break;
+                    case 1: x[rd] = SEXT32(a << (b & 31)); break;
+                    case 5: x[rd] = SEXT32(a >> (b & 31)); break;
+                    default: ILLEGAL();
+                    }
+                } else if (f7 == 0x20) {
+                    switch (FUNCT3) {
+                    case 0: x[rd] = SEXT32(a - b); break;
+                    case 5: x[rd] = SEXT32((int32_t)a >> (b & 31)); break;
+                    default: ILLEGAL();
+                    }
+                } else if (f7 == 1) {
+                    int32_t sa = (int32_t)a, sb = (int32_t)b;
+                    switch (FUNCT3) {
+                    case 0: x[rd] = SEXT32(a * b); break;
+                    case 4:
+                        if (b == 0) x[rd] = ~0ULL;
+                        else if (sa == INT32_MIN && sb == -1) x[rd] = SEXT32(sa);
+                        else x[rd] = SEXT32(sa / sb);
+                        break;
+                    case 5: x[rd] = b ? SEXT32(a / b) : ~0ULL; break;
+                    case 6:
+                        if (b == 0) x[rd] = SEXT32(sa);
+                        else if (sa == INT32_MIN && sb == -1) x[rd] = 0;
+                        else x[rd] = SEXT32(sa % sb);
+                        break;
+                    case 7: x[rd] = b ? SEXT32(a % b) : SEXT32(a); break;
+                    default: ILLEGAL();
+                    }
+                } else
+                    ILLEGAL();
+                break;
+            }
+            case 0x03: /* MISC-MEM: FENCE, FENCE.I */
+                if (FUNCT3 == 1) {
+                    c->fetch_tag = ~0ULL;
+                } else if (FUNCT3 != 0)
+                    ILLEGAL();
+                break;
+            case 0x1c: { /* SYSTEM */
+                int stop = 0;
+                c->pc = pc;
+                int r = exec_system(c, insn, &stop);
+                if (r < 0)
+                    ILLEGAL();
+                if (stop)
+                    cpu_stop(c);
+                if (unlikely(c->mip & c->mie))
+                    cpu_check_interrupts(c);
+                if (r > 0)
+                    goto next_trapped; /* trap or pc changed by the instruction */
+                break;
+            }
+            case 0x0b: { /* AMO */
+                c->pc = pc;
+                int r = exec_amo(c, insn);
+                if (r < 0)
+                    ILLEGAL();
+                if (r > 0)
+                    goto next_trapped;
+                break;
+            }
+            case 0x01: { /* LOAD-FP */
+                FS_CHECK();
+                uint64_t va = x[RS1] + IMM_I, v;
+                if (FUNCT3 == 2) {
+                    MEMCHK(ld_u32(c, va, &v), va);
+                    c->f[rd] = v | 0xffffffff00000000ULL;
+                } else if (FUNCT3 == 3) {
+                    MEMCHK(ld_u64(c, va, &v), va);
+                    c->f[rd] = v;
+                } else
+                    ILLEGAL();
+                c->mstatus |= MSTATUS_FS;
+                break;
+            }
+            case 0x09: { /* STORE-FP */
+                FS_CHECK();
+                uint64_t va = x[RS1] + IMM_S;
+                if (FUNCT3 == 2)
+                    MEMCHK(st_mem(c, va, 4, c->f[RS2]), va);
+                else if (FUNCT3 == 3)
+                    MEMCHK(st_mem(c, va, 8, c->f[RS2]), va);
+                else
+                    ILLEGAL();
+                break;
+            }
+            case 0x10: case 0x11: case 0x12: case 0x13: case 0x14: /* FMADD.. / OP-FP */
+                FS_CHECK();
+                if (!fpu_exec(c, insn))
+                    ILLEGAL();
+                break;
+            default:
+                ILLEGAL();
+            }
+            c->pc = npc;
+            continue;
+        }
+    next_trapped:
+        /* an exception was taken (pc already points at the handler), or a SYSTEM
+           instruction changed control flow or privilege */
+        ;
+    }
+    c->instret += (uint64_t)(c->batch_size - c->batch_left);
+    c->batch_size = c->batch_left = 0;
+}
+
+/* Returns -1 for illegal, 1 if pc was set (trap/xRET), 0 to continue at pc+4. */
+static int exec_system(CPU *c, uint32_t insn, int *stop)
+{
+    uint32_t f3 = FUNCT3;
+    uint32_t rd = RD, rs1 = RS1;
+    uint64_t *x = c->x;
+    if (f3 == 0) {
+        if (rd != 0)
+            return -1;
+        if (insn == 0x00000073) { /* ECALL */
+            if (c->priv == PRV_S && machine_ecall(c->m)) {
+                c->pc += 4;
+                *stop = 1;
+                return 1;
+            }
+            cpu_trap(c, CAUSE_USER_ECALL + (uint64_t)c->priv, 0);
+            return 1;
+        }
+        if (insn == 0x00100073) { /* EBREAK */
+            cpu_trap(c, CAUSE_BREAKPOINT, c->pc);
+            return 1;
+        }
+        if (insn == 0x30200073) { /* MRET */
+            if (c->priv < PRV_M)
+                return -1;
+            uint64_t s = c->mstatus;
+            int mpp = (int)((s >> MSTATUS_MPP_SHIFT) & 3);
+            s = (s & ~MSTATUS_MIE) | ((s & MSTATUS_MPIE) ? MSTATUS_MIE : 0);
+            s |= MSTATUS_MPIE;
+            s &= ~MSTATUS_MPP;
+            if (mpp != PRV_M)
+                s &= ~MSTATUS_MPRV;
+            c->mstatus = s;
+            c->pc = c->mepc;
+            c->reservation = ~0ULL;
+            set_priv(c, mpp);
+            cpu_tlb_flush(c);
+            return 1;
+        }
+        if (insn == 0x10200073) { /* SRET */
+            if (c->priv < PRV_S || (c->priv == PRV_S && (c->mstatus & MSTATUS_TSR)))
+                return -1;
+            uint64_t s = c->mstatus;
+            int spp = (s & MSTATUS_SPP) ? PRV_S : PRV_U;
+            s = (s & ~MSTATUS_SIE) | ((s & MSTATUS_SPIE) ? MSTATUS_SIE : 0);
+            s |= MSTATUS_SPIE;
+            s &= ~MSTATUS_SPP;
+            s &= ~MSTATUS_MPRV;
+            c->mstatus = s;
+            c->pc = c->sepc;
+            c->reservation = ~0ULL;
+            set_priv(c, spp);
+            return 1;
+        }
+        if (insn == 0x10500073) { /* WFI */
+            if (c->priv == PRV_U || (c->priv == PRV_S && (c->mstatus & MSTATUS_TW)))
+                return -1;
+            c->pc += 4;
+            if (!(c->mip & c->mie))
+                c->wfi = true;
+            cpu_stop(c);
+            return 1;
+        }
+        if ((insn >> 25) == 0x09) { /* SFENCE.VMA */
+            if (c->priv == PRV_U || (c->priv == PRV_S && (c->mstatus & MSTATUS_TVM)))
+                return -1;
+            cpu_tlb_flush(c);
+            return 0;
+        }
+        return -1;
+    }
+    if (f3 == 4)
+        return -1;
+    uint32_t csr = insn >> 20;
+    uint64_t src = (f3 & 4) ? rs1 : x[rs1];
+    uint64_t old = 0;
+    bool do_read = !((f3 & 3) == 1 && rd == 0);
+    bool do_write = (f3 & 3) == 1 || rs1 != 0;
+    if (do_write && (csr >> 10) == 3)
+        return -1;
+    (void)do_read;
+    if (!csr_read(c, csr, &old))
+        return -1;
+    if (do_write) {
+        uint64_t nv;
+        switch (f3 & 3) {
+        case 1: nv = src; break;
+        case 2: nv = old | src; break;
+        default: nv = old & ~src; break;
+        }
+        if (!csr_write(c, csr, nv))
+            return -1;
+    }
+    x[rd] = old;
+    x[0] = 0;
+    return 0;
+}
+
+/* Returns -1 for illegal, 1 if a trap was taken, 0 on success. */
+static int exec_amo(CPU *c, uint32_t insn)
+{
+    uint32_t f3 = FUNCT3, f5 = insn >> 27;
+    uint32_t rd = RD;
+    uint64_t *x = c->x;
+    int size;
+    if (f3 == 2)
+        size = 4;
+    else if (f3 == 3)
+        size = 8;
+    else
+        return -1;
+    uint64_t va = x[RS1];
+    uint64_t src = x[RS2];
+    if (f5 == 2) { /* LR */
+        if (RS2)
+            return -1;
+        if (va & (size - 1)) {
+            cpu_trap(c, CAUSE_MISALIGNED_LOAD, va);
+            return 1;
+        }
+        uint64_t v;
+        int cause = size == 4 ? ld_i32(c, va, &v) : ld_u64(c, va, &v);
+        if (cause) {
+            cpu_trap(c, cause, va);
+            return 1;
+        }
+        c->reservation = va;
+        x[rd] = v;
+        x[0] = 0;
+        return 0;
+    }
+    if (f5 == 3) { /* SC */
+        if (va & (size - 1)) {
+            cpu_trap(c, CAUSE_MISALIGNED_STORE, va);
+            return 1;
+        }
+        if (c->reservation == va) {
+            int cause = st_mem(c, va, size, src);
+            if (cause) {
+                cpu_trap(c, cause, va);
+                return 1;
+            }
+            x[rd] = 0;
+        } else
+            x[rd] = 1;
+        c->reservation = ~0ULL;
+        x[0] = 0;
+        return 0;
+    }
+    uint8_t *p;
+    int cause = amo_ptr(c, va, size, &p);
+    if (cause) {
+        cpu_trap(c, cause, va);
+        return 1;
+    }
+    uint64_t old, nv;
+    if (size == 4) {
+        int32_t o32;
+        memcpy(&o32, p, 4);
+        old = (uint64_t)(int64_t)o32;
+    } else
+        memcpy(&old, p, 8);
+    uint64_t a = old, b = src;
+    if (size == 4) {
+        b = (uint64_t)(int64_t)(int32_t)b;
+    }
+    switch (f5) {
+    case 0x01: nv = b; break;
+    case 0x00: nv = a + b; break;
+    case 0x04: nv = a ^ b; break;
+    case 0x0c: nv = a & b; break;
+    case 0x08: nv = a | b; break;
+    case 0x10: nv = (int64_t)a < (int64_t)b ? a : b; break;
+    case 0x14: nv = (int64_t)a > (int64_t)b ? a : b; break;
+    case 0x18:
+        if (size == 4) nv = (uint32_t)a < (uint32_t)b ? a : b;
+        else nv = a < b ? a : b;
+        break;
+    case 0x1c:
+        if (size == 4) nv = (uint32_t)a > (uint32_t)b ? a : b;
+        else nv = a > b ? a : b;
+        break;
+    default: return -1;
+    }
+    if (size == 4) {
+        uint32_t n32 = (uint32_t)nv;
+        memcpy(p, &n32, 4);
+    } else
+        memcpy(p, &nv, 8);
+    x[rd] = old;
+    x[0] = 0;
+    return 0;
+}

@@ -1,0 +1,112 @@
+/* Host side: clock, stdin without blocking the guest, idle waits. The same code builds
+ * natively and on WASI (poll() and nanosleep() become poll_oneoff in wasi-libc). */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "machine.h"
+
+int64_t host_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void host_write_all(int fd, const void *buf, size_t len)
+{
+    const uint8_t *p = buf;
+    while (len) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN) {
+                struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+                poll(&pfd, 1, 10);
+                continue;
+            }
+            return; /* output closed: drop */
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+}
+
+void host_stdin_setup(Machine *m)
+{
+    if (m->stdin_mode == STDIN_NONBLOCK) {
+        int fl = fcntl(0, F_GETFL);
+        if (fl < 0 || fcntl(0, F_SETFL, fl | O_NONBLOCK) < 0)
+            m->stdin_mode = STDIN_POLL; /* runtime refused: fall back */
+    }
+    if (m->stdin_mode == STDIN_NONE)
+        m->stdin_eof = true;
+}
+
+static bool stdin_wanted(Machine *m)
+{
+    return !m->stdin_eof && m->stdin_mode != STDIN_NONE &&
+           m->in_tail - m->in_head < INBUF_SIZE;
+}
+
+static void read_stdin(Machine *m)
+{
+    uint32_t space = INBUF_SIZE - (m->in_tail - m->in_head);
+    uint32_t pos = m->in_tail % INBUF_SIZE;
+    uint32_t chunk = INBUF_SIZE - pos < space ? INBUF_SIZE - pos : space;
+    ssize_t n = read(0, m->inbuf + pos, chunk);
+    if (n > 0)
+        m->in_tail += (uint32_t)n;
+    else if (n == 0)
+        m->stdin_eof = true;
+    else if (errno != EAGAIN && errno != EINTR)
+        m->stdin_eof = true;
+}
+
+/* Read whatever stdin has, without blocking. */
+void host_poll_stdin(Machine *m)
+{
+    if (!stdin_wanted(m))
+        return;
+    if (m->stdin_mode == STDIN_NONBLOCK) {
+        read_stdin(m);
+        return;
+    }
+    struct pollfd pfd = {.fd = 0, .events = POLLIN};
+    int r = poll(&pfd, 1, 0);
+    if (r > 0) {
+        if (pfd.revents & (POLLIN | POLLHUP))
+            read_stdin(m);
+        else if (pfd.revents & (POLLERR | POLLNVAL))
+            m->stdin_eof = true;
+    }
+}
+
+/* Sleep until stdin has data or timeout_ns passes (negative: no deadline). */
+void host_wait(Machine *m, int64_t timeout_ns)
+{
+    int ms;
+    if (timeout_ns < 0 || timeout_ns > 1000000000)
+        ms = 1000;
+    else
+        ms = (int)((timeout_ns + 999999) / 1000000);
+    if (ms <= 0)
+        return;
+    if (stdin_wanted(m) && m->stdin_mode == STDIN_POLL) {
+        struct pollfd pfd = {.fd = 0, .events = POLLIN};
+        int r = poll(&pfd, 1, ms);
+        if (r > 0 && (pfd.revents & (POLLIN | POLLHUP)))
+            read_stdin(m);
+        else if (r > 0 && (pfd.revents & (POLLERR | POLLNVAL)))
+            m->stdin_eof = true;
+        return;
+    }
+    /* nonblocking mode: sleep in short slices so input is seen soon */
+    if (stdin_wanted(m) && ms > 10)
+        ms = 10;
+    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000};
+    nanosleep(&ts, NULL);
+}

@@ -1,0 +1,265 @@
+/* Board wiring: bus dispatch, CLINT, SiFive test finisher, timer and interrupt lines,
+ * console byte queues. */
+#include "machine.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+Machine *machine_new(uint64_t ram_size, uint8_t *ram)
+{
+    Machine *m = calloc(1, sizeof *m);
+    if (!m)
+        return NULL;
+    m->ram = ram;
+    m->ram_size = ram_size;
+    m->mtimecmp = ~0ULL;
+    m->stimecmp = ~0ULL;
+    m->time_base_ns = host_now_ns();
+    cpu_init(&m->cpu, m, ram, RAM_BASE, ram_size);
+    plic_reset(&m->plic);
+    uart_reset(&m->uart);
+    return m;
+}
+
+uint8_t *machine_gpa(Machine *m, uint64_t addr, uint64_t len)
+{
+    uint64_t off = addr - RAM_BASE;
+    if (addr < RAM_BASE || off > m->ram_size || m->ram_size - off < len)
+        return NULL;
+    return m->ram + off;
+}
+
+int machine_add_virtio(Machine *m, VirtioDev *d)
+{
+    if (m->n_virtio >= VIRTIO_MAX)
+        return -1;
+    d->irq = 1 + m->n_virtio;
+    m->virtio[m->n_virtio++] = d;
+    return 0;
+}
+
+void machine_request_exit(Machine *m, int code)
+{
+    if (!m->exit_req) {
+        m->exit_req = true;
+        m->exit_code = code;
+    }
+    cpu_stop(&m->cpu);
+}
+
+void machine_m_trap(Machine *m, uint64_t cause, uint64_t tval)
+{
+    console_flush(m);
+    fprintf(stderr, "c2w-engine: unexpected trap to M-mode: cause=0x%llx pc=0x%llx tval=0x%llx\n",
+            (unsigned long long)cause, (unsigned long long)m->cpu.pc, (unsigned long long)tval);
+    machine_request_exit(m, 1);
+}
+
+/* ---------------------------------------------------------------- time */
+
+uint64_t machine_mtime(Machine *m)
+{
+    int64_t ns = host_now_ns() - m->time_base_ns;
+    return m->time_offset + (uint64_t)ns / (1000000000ULL / TIMEBASE_HZ);
+}
+
+static void set_mip(Machine *m, uint32_t bit, bool on)
+{
+    CPU *c = &m->cpu;
+    if (on) {
+        if (!(c->mip & bit)) {
+            c->mip |= bit;
+            if (c->mie & bit)
+                cpu_stop(c); /* let the host loop deliver it */
+        }
+    } else
+        c->mip &= ~(uint64_t)bit;
+}
+
+void machine_update_timer(Machine *m)
+{
+    uint64_t now = machine_mtime(m);
+    set_mip(m, MIP_MTIP, now >= m->mtimecmp);
+    if (m->sbi)
+        set_mip(m, MIP_STIP, now >= m->stimecmp);
+}
+
+uint64_t machine_next_deadline(Machine *m)
+{
+    uint64_t d = ~0ULL;
+    if (m->cpu.mie & MIP_MTIP)
+        d = m->mtimecmp;
+    if (m->sbi && (m->cpu.mie & MIP_STIP) && m->stimecmp < d)
+        d = m->stimecmp;
+    return d;
+}
+
+/* ---------------------------------------------------------------- interrupts */
+
+void machine_set_irq(Machine *m, int irq, int level)
+{
+    plic_set_level(m, irq, level);
+}
+
+/* Called by the PLIC when its outputs may have changed. */
+void machine_plic_output(Machine *m, bool meip, bool seip)
+{
+    set_mip(m, MIP_MEIP, meip);
+    set_mip(m, MIP_SEIP, seip);
+}
+
+/* ---------------------------------------------------------------- bus */
+
+static bool clint_read(Machine *m, uint64_t off, int size, uint64_t *val)
+{
+    uint64_t v;
+    if (off < 4) {
+        v = (m->cpu.mip & MIP_MSIP) ? 1 : 0;
+        *val = v;
+        return true;
+    }
+    if (off >= 0x4000 && off < 0x4008)
+        v = m->mtimecmp >> (8 * (off - 0x4000));
+    else if (off >= 0xbff8 && off < 0xc000)
+        v = machine_mtime(m) >> (8 * (off - 0xbff8));
+    else {
+        *val = 0;
+        return true;
+    }
+    *val = size == 8 ? v : (uint32_t)v;
+    return true;
+}
+
+static void write_part(uint64_t *reg, uint64_t off, int size, uint64_t val)
+{
+    if (size == 8) {
+        *reg = val;
+        return;
+    }
+    int shift = 8 * (int)(off & 7);
+    uint64_t mask = (size == 4 ? 0xffffffffULL : size == 2 ? 0xffffULL : 0xffULL) << shift;
+    *reg = (*reg & ~mask) | ((val << shift) & mask);
+}
+
+static bool clint_write(Machine *m, uint64_t off, int size, uint64_t val)
+{
+    if (off < 4) {
+        set_mip(m, MIP_MSIP, val & 1);
+    } else if (off >= 0x4000 && off < 0x4008) {
+        write_part(&m->mtimecmp, off - 0x4000, size, val);
+        machine_update_timer(m);
+    } else if (off >= 0xbff8 && off < 0xc000) {
+        uint64_t now = machine_mtime(m);
+        write_part(&now, off - 0xbff8, size, val);
+        m->time_offset = now;
+        m->time_base_ns = host_now_ns();
+        machine_update_timer(m);
+    }
+    return true;
+}
+
+bool machine_mmio_read(Machine *m, uint64_t pa, int size, uint64_t *val)
+{
+    if (pa >= VIRTIO_BASE && pa < VIRTIO_BASE + VIRTIO_MAX * VIRTIO_STRIDE) {
+        int i = (int)((pa - VIRTIO_BASE) / VIRTIO_STRIDE);
+        if (i < m->n_virtio)
+            return virtio_mmio_read(m->virtio[i], (pa - VIRTIO_BASE) % VIRTIO_STRIDE, size, val);
+        *val = 0; /* empty slot reads as zero (no magic) */
+        return true;
+    }
+    if (pa >= UART_BASE && pa < UART_BASE + UART_SIZE) {
+        *val = uart_read(m, pa - UART_BASE);
+        return true;
+    }
+    if (pa >= CLINT_BASE && pa < CLINT_BASE + CLINT_SIZE)
+        return clint_read(m, pa - CLINT_BASE, size, val);
+    if (pa >= PLIC_BASE && pa < PLIC_BASE + PLIC_SIZE) {
+        uint32_t v = 0;
+        bool ok = plic_read(m, (pa - PLIC_BASE) & ~3ULL, &v);
+        *val = v;
+        return ok;
+    }
+    if (pa >= TEST_BASE && pa < TEST_BASE + 0x1000) {
+        *val = 0;
+        return true;
+    }
+    return false;
+}
+
+bool machine_mmio_write(Machine *m, uint64_t pa, int size, uint64_t val)
+{
+    if (pa >= VIRTIO_BASE && pa < VIRTIO_BASE + VIRTIO_MAX * VIRTIO_STRIDE) {
+        int i = (int)((pa - VIRTIO_BASE) / VIRTIO_STRIDE);
+        if (i < m->n_virtio)
+            return virtio_mmio_write(m->virtio[i], (pa - VIRTIO_BASE) % VIRTIO_STRIDE, size, val);
+        return true;
+    }
+    if (pa >= UART_BASE && pa < UART_BASE + UART_SIZE) {
+        uart_write(m, pa - UART_BASE, (uint8_t)val);
+        return true;
+    }
+    if (pa >= CLINT_BASE && pa < CLINT_BASE + CLINT_SIZE)
+        return clint_write(m, pa - CLINT_BASE, size, val);
+    if (pa >= PLIC_BASE && pa < PLIC_BASE + PLIC_SIZE)
+        return plic_write(m, (pa - PLIC_BASE) & ~3ULL, (uint32_t)val);
+    if (pa >= TEST_BASE && pa < TEST_BASE + 0x1000) {
+        if (pa == TEST_BASE) {
+            uint32_t v = (uint32_t)val;
+            if ((v & 0xffff) == 0x5555)
+                machine_request_exit(m, 0);
+            else if ((v & 0xffff) == 0x3333)
+                machine_request_exit(m, (int)(v >> 16));
+            else if ((v & 0xffff) == 0x7777)
+                machine_request_exit(m, 0); /* reset: treated as exit */
+        }
+        return true;
+    }
+    return false;
+}
+
+bool machine_ecall(Machine *m)
+{
+    if (!m->sbi)
+        return false;
+    return sbi_call(m);
+}
+
+/* ---------------------------------------------------------------- console queues */
+
+void console_out(Machine *m, const void *buf, size_t len)
+{
+    const uint8_t *p = buf;
+    while (len) {
+        size_t n = OUTBUF_SIZE - m->out_len;
+        if (n > len)
+            n = len;
+        memcpy(m->outbuf + m->out_len, p, n);
+        m->out_len += (uint32_t)n;
+        p += n;
+        len -= n;
+        if (m->out_len == OUTBUF_SIZE)
+            console_flush(m);
+    }
+}
+
+void console_flush(Machine *m)
+{
+    if (m->out_len) {
+        host_write_all(1, m->outbuf, m->out_len);
+        m->out_len = 0;
+    }
+}
+
+int console_in_avail(Machine *m)
+{
+    return (int)(m->in_tail - m->in_head);
+}
+
+int console_getc(Machine *m)
+{
+    if (m->in_head == m->in_tail)
+        return -1;
+    int ch = m->inbuf[m->in_head % INBUF_SIZE];
+    m->in_head++;
+    return ch;
+}

@@ -1,0 +1,124 @@
+/* The board: QEMU "virt"-compatible memory map, devices and host interface. */
+#ifndef C2W_MACHINE_H
+#define C2W_MACHINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cpu.h"
+#include "virtio.h"
+
+#define RAM_BASE 0x80000000ULL
+#define KERNEL_BASE 0x80200000ULL
+#define TEST_BASE 0x100000ULL
+#define CLINT_BASE 0x2000000ULL
+#define CLINT_SIZE 0x10000ULL
+#define PLIC_BASE 0xc000000ULL
+#define PLIC_SIZE 0x600000ULL
+#define UART_BASE 0x10000000ULL
+#define UART_SIZE 0x100ULL
+#define UART_IRQ 10
+#define VIRTIO_BASE 0x10001000ULL
+#define VIRTIO_STRIDE 0x1000ULL
+#define VIRTIO_MAX 8
+#define TIMEBASE_HZ 10000000ULL
+
+/* ---- PLIC (plic.c): 32 sources, contexts 0 = hart 0 M-mode, 1 = hart 0 S-mode ---- */
+#define PLIC_NSRC 32
+typedef struct {
+    uint32_t priority[PLIC_NSRC];
+    uint32_t level;      /* bit per source: line asserted by the device */
+    uint32_t pending;    /* bit per source */
+    uint32_t claimed;    /* bit per source: claimed, not completed */
+    uint32_t enable[2];
+    uint32_t threshold[2];
+} PLIC;
+
+/* ---- NS16550A UART (uart.c) ---- */
+typedef struct {
+    uint8_t ier, lcr, mcr, scr, dll, dlm, fcr;
+    bool thre_ip; /* transmitter-empty interrupt pending */
+} UART;
+
+/* ---- input byte queue shared by the consoles ---- */
+#define INBUF_SIZE 4096
+#define OUTBUF_SIZE 8192
+
+enum StdinMode { STDIN_POLL, STDIN_NONBLOCK, STDIN_NONE };
+
+typedef struct Machine {
+    CPU cpu;
+    uint8_t *ram;
+    uint64_t ram_size;
+    bool sbi;              /* the engine is M-mode: SBI calls handled in sbi.c */
+    uint64_t mtimecmp;     /* CLINT */
+    uint64_t stimecmp;     /* SBI set_timer deadline (sbi mode) */
+    int64_t time_base_ns;  /* host clock value at mtime = time_offset */
+    uint64_t time_offset;
+    PLIC plic;
+    UART uart;
+    VirtioDev *virtio[VIRTIO_MAX];
+    int n_virtio;
+    VirtioDev *console;    /* virtio console, if any */
+
+    /* console I/O */
+    uint8_t inbuf[INBUF_SIZE];
+    uint32_t in_head, in_tail; /* head = next to read */
+    bool stdin_eof;
+    enum StdinMode stdin_mode;
+    uint8_t outbuf[OUTBUF_SIZE];
+    uint32_t out_len;
+
+    /* exit request */
+    bool exit_req;
+    int exit_code;
+
+    /* boot payloads */
+    uint64_t dtb_addr;
+} Machine;
+
+/* machine.c */
+Machine *machine_new(uint64_t ram_size, uint8_t *ram);
+void machine_set_irq(Machine *m, int irq, int level);
+void machine_update_timer(Machine *m);
+uint64_t machine_next_deadline(Machine *m); /* mtime of the next timer event, ~0 if none */
+void machine_request_exit(Machine *m, int code);
+uint8_t *machine_gpa(Machine *m, uint64_t addr, uint64_t len); /* NULL if outside RAM */
+int machine_add_virtio(Machine *m, VirtioDev *d);
+/* console helpers */
+void console_out(Machine *m, const void *buf, size_t len);
+void console_flush(Machine *m);
+int console_in_avail(Machine *m);
+int console_getc(Machine *m); /* -1 if nothing */
+
+/* plic.c */
+void plic_reset(PLIC *p);
+void plic_set_level(Machine *m, int irq, int level);
+bool plic_read(Machine *m, uint64_t off, uint32_t *val);
+bool plic_write(Machine *m, uint64_t off, uint32_t val);
+
+/* uart.c */
+void uart_reset(UART *u);
+uint8_t uart_read(Machine *m, uint64_t off);
+void uart_write(Machine *m, uint64_t off, uint8_t val);
+void uart_update_irq(Machine *m);
+
+/* sbi.c */
+bool sbi_call(Machine *m);
+
+/* fdt.c */
+typedef struct {
+    const char *bootargs;
+    uint64_t initrd_start, initrd_end; /* 0 when none */
+} FdtOptions;
+/* Writes the DTB into buf; returns its size, or 0 if it does not fit. */
+size_t fdt_build(Machine *m, const FdtOptions *o, uint8_t *buf, size_t cap);
+
+/* host.c */
+int64_t host_now_ns(void);
+void host_stdin_setup(Machine *m);
+void host_poll_stdin(Machine *m);
+void host_wait(Machine *m, int64_t timeout_ns);
+void host_write_all(int fd, const void *buf, size_t len);
+
+#endif
