@@ -97,12 +97,6 @@ static int translate(CPU *c, uint64_t va, int acc, uint64_t *pa)
     return fault;
 }
 
-static inline int access_fault(int acc)
-{
-    return acc == ACC_FETCH ? CAUSE_FETCH_ACCESS
-         : acc == ACC_WRITE ? CAUSE_STORE_ACCESS : CAUSE_LOAD_ACCESS;
-}
-
 /* Slow path of a data access confined to one page. Returns 0 or a cause. */
 static int access_page(CPU *c, uint64_t va, int size, int acc, uint64_t *val)
 {

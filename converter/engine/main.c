@@ -35,7 +35,10 @@ static void usage(FILE *f)
             "  --initrd F   initramfs for --kernel\n"
             "  --append S   kernel command line\n"
             "  --drive F    read-only disk image (virtio-blk, /dev/vda)\n"
-            "  --memory MB  guest RAM (default 128, at most %d in this build)\n",
+            "  --memory MB  guest RAM (default 128, at most %d in this build)\n"
+            "  --stdin-mode how to wait for stdin: poll (poll_oneoff, default), nonblock, none\n"
+            "  --no-stdin   never read stdin\n"
+            "  --stats      print instructions executed, time and MIPS on stderr at exit\n",
             prog, C2W_RAM_MAX_MB);
 }
 
@@ -156,6 +159,7 @@ int main(int argc, char **argv)
     const char *bios = NULL, *kernel = NULL, *initrd = NULL, *append = NULL, *drive = NULL;
     uint64_t mem_mb = 128;
     enum StdinMode stdin_mode = STDIN_POLL;
+    bool stats = false;
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -163,6 +167,10 @@ int main(int argc, char **argv)
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage(stdout);
             return 0;
+        }
+        if (!strcmp(a, "--stats")) {
+            stats = true;
+            continue;
         }
         if (!strcmp(a, "--no-stdin")) {
             stdin_mode = STDIN_NONE;
@@ -302,7 +310,14 @@ int main(int argc, char **argv)
     }
 
     host_stdin_setup(m);
+    int64_t t0 = host_now_ns();
     int code = run(m);
     fflush(stdout);
+    if (stats) {
+        double secs = (double)(host_now_ns() - t0) / 1e9;
+        uint64_t n = cpu_instret(c);
+        fprintf(stderr, "c2w-engine: %llu instructions in %.3f s: %.1f MIPS, exit %d\n",
+                (unsigned long long)n, secs, secs > 0 ? (double)n / secs / 1e6 : 0.0, code);
+    }
     exit(code);
 }
