@@ -293,6 +293,7 @@ test_main:
   li t3, 0xfffffffffff
   and t3, t2, t3
   CHECK satp_ppn, t3, 0x80123
+  csrw satp, zero
   li t0, (9 << 60)           /* Sv48: either supported (kept) or the write is ignored */
   csrw satp, t0
   csrr t2, satp

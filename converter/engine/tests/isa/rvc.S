@@ -196,8 +196,12 @@ test_main:
   ld t2, TR_EPC(t1)
   la t3, 10b
   CHECK_EQ c_ebreak_epc, t2, t3
-  ld t2, TR_TVAL(t1)
-  SIG c_ebreak_tval, t2
+  ld t2, TR_TVAL(t1)          /* 0 or the address of the breakpoint */
+  sub t3, t2, t3
+  seqz t3, t3
+  seqz t2, t2
+  or t2, t2, t3
+  CHECK c_ebreak_tval_ok, t2, 1
   CLEAR_TRAPS
   EXPECT_TRAP 1f
 11:
