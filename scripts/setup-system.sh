@@ -5,6 +5,7 @@ set -euo pipefail
 PKGS=(
   clang lld wasi-libc libclang-rt-14-dev-wasm32      # engine + probes for wasm32-wasi
   gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu   # kernel, guest init, ISA tests
+  libc6-dev-riscv64-cross                            # static glibc for the guest init
   qemu-system-misc                                   # reference machine (differential tests, bench)
   linux-source-6.1 bc flex bison cpio libelf-dev libssl-dev xz-utils  # guest kernel
   erofs-utils e2fsprogs                              # rootfs disk images
