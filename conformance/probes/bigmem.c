@@ -1,7 +1,8 @@
 /* Probe: a module with 512 MiB of initial linear memory.
  * c2w-ldflags: -Wl,--initial-memory=536870912
  * usage: bigmem
- * Prints "memory_pages=N" (64 KiB wasm pages, expect 8192), writes one byte
+ * Prints "memory_pages=N" (64 KiB wasm pages: 8192, or 8193 on WAMR, which
+ * appends its app heap unless --heap-size=0), writes one byte
  * in every 4 KiB page of a 500 MiB static array, reads them back, prints
  * "OK touched=N" and exits 0 (1 with "FAIL at page N" on a mismatch). */
 #include "probe.h"
