@@ -68,6 +68,7 @@
 #define TR_EPC   16
 #define TR_PREV  24
 #define TR_COUNT 32
+#define TR_STATUS 40  /* mstatus/sstatus as seen by the handler */
 #define NO_TRAP  0xdeadbeef   /* cause sentinel when no trap was recorded */
 
 #ifdef __ASSEMBLER__

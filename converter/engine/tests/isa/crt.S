@@ -251,6 +251,7 @@ _m_trap_entry:
   csrr t2, mepc
   sd t2, TR_EPC(t1)
   csrr t2, mstatus
+  sd t2, TR_STATUS(t1)
   srli t2, t2, 11
   andi t2, t2, 3
   sd t2, TR_PREV(t1)
@@ -268,9 +269,20 @@ m_interrupt:
   sd t0, TR_CAUSE(t1)
   csrr t2, mepc
   sd t2, TR_EPC(t1)
+  csrr t2, mstatus
+  sd t2, TR_STATUS(t1)
   ld t2, TR_COUNT(t1)
+  andi t3, t2, 7             /* log of the first 8 interrupt causes */
+  slli t3, t3, 3
+  la t4, m_irq_log
+  add t3, t3, t4
+  sd t0, 0(t3)
   addi t2, t2, 1
   sd t2, TR_COUNT(t1)
+  csrr t2, mstatus
+  srli t2, t2, 11
+  andi t2, t2, 3
+  sd t2, TR_PREV(t1)
   slli t0, t0, 1
   srli t0, t0, 1
   li t1, IRQ_M_TIMER
@@ -353,6 +365,7 @@ _s_trap_entry:
   csrr t2, sepc
   sd t2, TR_EPC(t1)
   csrr t2, sstatus
+  sd t2, TR_STATUS(t1)
   srli t2, t2, 8
   andi t2, t2, 1
   sd t2, TR_PREV(t1)
@@ -370,6 +383,11 @@ s_interrupt:
   sd t0, TR_CAUSE(t1)
   csrr t2, sepc
   sd t2, TR_EPC(t1)
+  csrr t2, sstatus
+  sd t2, TR_STATUS(t1)
+  srli t2, t2, 8
+  andi t2, t2, 1
+  sd t2, TR_PREV(t1)
   ld t2, TR_COUNT(t1)
   addi t2, t2, 1
   sd t2, TR_COUNT(t1)
@@ -418,10 +436,12 @@ s_unexpected:
 check_index: .dword 0
 fail_count:  .dword 0
 first_fail:  .dword 0
-m_trap: .dword NO_TRAP, 0, 0, 0, 0
-s_trap: .dword NO_TRAP, 0, 0, 0, 0
-m_irq:  .dword NO_TRAP, 0, 0, 0, 0
-s_irq:  .dword NO_TRAP, 0, 0, 0, 0
+  .globl m_irq_log
+m_trap: .dword NO_TRAP, 0, 0, 0, 0, 0
+s_trap: .dword NO_TRAP, 0, 0, 0, 0, 0
+m_irq:  .dword NO_TRAP, 0, 0, 0, 0, 0
+s_irq:  .dword NO_TRAP, 0, 0, 0, 0, 0
+m_irq_log: .dword 0, 0, 0, 0, 0, 0, 0, 0
 
   .section .rodata
 str_fail:         .asciz " FAIL expected="

@@ -26,6 +26,12 @@ QEMU_DEVIATIONS: dict[str, dict[str, str]] = {
         "amo_misaligned_traps": "QEMU 7.2 raises load-misaligned (4) for a misaligned AMO; "
                                 "spec: store/AMO misaligned (6) or access fault (7)",
     },
+    "traps": {
+        "amo_access_cause": "QEMU 7.2 reports a load access fault (5) for an AMO to an unmapped "
+                            "address; spec: store/AMO access fault (7)",
+        "mret_to_u_clears_mprv": "QEMU 7.2 keeps mstatus.MPRV on mret to U; priv spec 1.12: "
+                                 "xRET to a mode below M clears MPRV",
+    },
     "csr": {
         "csrrs_zero_reg_mhartid_cause": "QEMU 7.2 treats csrrs with a zero-valued rs1 (not x0) "
                                         "as a read; spec: it writes, so a read-only CSR traps",
