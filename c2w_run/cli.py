@@ -10,7 +10,7 @@ from pathlib import Path
 
 from . import __version__, registry
 from .process import run
-from .spec import LaunchSpec, MapDir, StdinMode
+from .spec import LaunchSpec, MapDir, StdinMode, Unsupported
 
 WASM_MAGIC = b"\0asm"
 
@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         if argv[:1] == ["runtimes"]:
             return cmd_runtimes(argv[1:])
         return cmd_run(argv)
-    except (UsageError, registry.UnknownRuntime, registry.RuntimeNotInstalled) as e:
+    except (UsageError, Unsupported, registry.UnknownRuntime, registry.RuntimeNotInstalled) as e:
         msg = e.args[0] if e.args else str(e)
         print(f"c2w-run: error: {msg}", file=sys.stderr)
         return 2

@@ -15,6 +15,10 @@ class StdinMode(enum.Enum):
     NONE = "none"  # empty stdin (EOF at once)
 
 
+class Unsupported(Exception):
+    """An adapter cannot honour part of a LaunchSpec on its runtime (one-line message)."""
+
+
 @dataclass(frozen=True)
 class MapDir:
     """A host directory made visible to the module at a guest path."""
@@ -55,3 +59,11 @@ class Invocation:
     argv: list[str]
     env: dict[str, str] = field(default_factory=dict)  # added to the inherited environment
     cwd: Path | None = None
+
+
+def reject_readonly(runtime: str, spec: LaunchSpec) -> None:
+    """For adapters whose runtime has no read-only preopen: refuse rather than map read-write."""
+    ro = [m for m in spec.mapdirs if m.readonly]
+    if ro:
+        raise Unsupported(f"{runtime} cannot map a directory read-only ({ro[0].host}:{ro[0].guest}:ro); "
+                          "drop ':ro' or use wazero, wasmtime-py or wasmedge")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ..hookspecs import RuntimeInfo, hookimpl
 from ..locate import version_of
-from ..spec import Invocation, LaunchSpec
+from ..spec import Invocation, LaunchSpec, reject_readonly
 
 INFO = RuntimeInfo(
     name="node",
@@ -32,6 +32,7 @@ def c2w_runtime_version(runtime: RuntimeInfo, command: list[str]) -> str | None:
 def c2w_runtime_invocation(runtime: RuntimeInfo, command: list[str], spec: LaunchSpec) -> Invocation | None:
     if runtime.name != INFO.name:
         return None
+    reject_readonly(runtime.name, spec)
     # --single-threaded-gc: node:wasi crashes at exit when linear memory grew a lot otherwise
     argv = [*command, "--no-warnings", "--single-threaded-gc", str(RUNNER)]
     for m in spec.mapdirs:

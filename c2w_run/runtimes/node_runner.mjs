@@ -3,7 +3,10 @@
 // The module's exit code becomes the process exit code.
 import { readFile } from "node:fs/promises";
 import { WASI } from "node:wasi";
-import { argv, exit, stderr } from "node:process";
+// No import of "node:process": its ESM namespace evaluates every getter, and process.stdin's
+// getter switches fd 0 to O_NONBLOCK, so the module's fd_read on a pipe would fail with EAGAIN.
+const { argv, exit } = process;
+const stderr = { write: (s) => process.stderr.write(s) };
 
 const preopens = {};
 const env = {};

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..hookspecs import RuntimeInfo, hookimpl
 from ..locate import version_of
-from ..spec import Invocation, LaunchSpec
+from ..spec import Invocation, LaunchSpec, reject_readonly
 
 INFO = RuntimeInfo(
     name="wasmer",
@@ -29,6 +29,7 @@ def c2w_runtime_version(runtime: RuntimeInfo, command: list[str]) -> str | None:
 def c2w_runtime_invocation(runtime: RuntimeInfo, command: list[str], spec: LaunchSpec) -> Invocation | None:
     if runtime.name != INFO.name:
         return None
+    reject_readonly(runtime.name, spec)
     argv = [*command, "run"]
     for m in spec.mapdirs:
         argv.append(f"--mapdir={m.guest}:{m.host}")

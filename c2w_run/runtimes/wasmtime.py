@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..hookspecs import RuntimeInfo, hookimpl
 from ..locate import ensure_executable, version_of
-from ..spec import Invocation, LaunchSpec
+from ..spec import Invocation, LaunchSpec, reject_readonly
 
 LATEST = RuntimeInfo(
     name="wasmtime",
@@ -55,6 +55,7 @@ def c2w_runtime_version(runtime: RuntimeInfo, command: list[str]) -> str | None:
 def c2w_runtime_invocation(runtime: RuntimeInfo, command: list[str], spec: LaunchSpec) -> Invocation | None:
     if runtime.name not in NAMES:
         return None
+    reject_readonly(runtime.name, spec)
     argv = [*command, "run"]
     for m in spec.mapdirs:
         argv += ["--dir", f"{m.host}::{m.guest}"]

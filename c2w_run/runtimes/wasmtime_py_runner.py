@@ -42,10 +42,7 @@ def main(argv: list[str]) -> int:
     wasi.inherit_stdout()
     wasi.inherit_stderr()
     for host, guest, readonly in dirs:
-        if readonly:
-            wasi.preopen_dir(host, guest, wasmtime.DirPerms.READ_ONLY, wasmtime.FilePerms.READ_ONLY)
-        else:
-            wasi.preopen_dir(host, guest)
+        wasi.preopen_dir(host, guest, not readonly)  # wasmtime-py >= 30: fs_mutable
     store.set_wasi(wasi)
     linker = wasmtime.Linker(engine)
     linker.define_wasi()

@@ -9,13 +9,17 @@ import pytest
 
 from c2w_run import registry
 from c2w_run.runtimes import node, wasmedge
-from c2w_run.spec import LaunchSpec, ListenSocket, MapDir
+from c2w_run.spec import LaunchSpec, ListenSocket, MapDir, Unsupported
 
 SPEC = LaunchSpec(
     module=Path("/m/probe.wasm"),
     args=["--flag", "two words", ""],
     env={"AAA": "hello", "EQ": "a=b"},
     mapdirs=[MapDir(Path("/host/data"), "/guest/data"), MapDir(Path("/host/ro"), "/ro", readonly=True)],
+)
+RW_SPEC = LaunchSpec(
+    module=SPEC.module, args=SPEC.args, env=SPEC.env,
+    mapdirs=[MapDir(Path("/host/data"), "/guest/data"), MapDir(Path("/host/rw"), "/rw")],
 )
 
 
@@ -25,23 +29,23 @@ def argv_for(name: str, command: list[str], spec: LaunchSpec = SPEC) -> list[str
 
 
 def test_wasmtime_uses_host_guest_dirs_env_and_separator() -> None:
-    assert argv_for("wasmtime", ["wt"]) == [
-        "wt", "run", "--dir", "/host/data::/guest/data", "--dir", "/host/ro::/ro",
+    assert argv_for("wasmtime", ["wt"], RW_SPEC) == [
+        "wt", "run", "--dir", "/host/data::/guest/data", "--dir", "/host/rw::/rw",
         "--env", "AAA=hello", "--env", "EQ=a=b", "--", "/m/probe.wasm", "--flag", "two words", "",
     ]
 
 
 def test_wasmtime46_preopens_listening_socket_with_legacy_preview1() -> None:
     spec = LaunchSpec(module=Path("/m/x.wasm"), listen=ListenSocket("127.0.0.1", 8080))
-    assert argv_for("wasmtime46", ["wt46"]) [:2] == ["wt46", "run"]
+    assert argv_for("wasmtime46", ["wt46"], RW_SPEC)[:2] == ["wt46", "run"]
     assert argv_for("wasmtime46", ["wt46"], spec) == [
         "wt46", "run", "-S", "preview2=n", "-S", "tcplisten=127.0.0.1:8080", "--", "/m/x.wasm",
     ]
 
 
 def test_wamr_map_dir_is_guest_then_host() -> None:
-    assert argv_for("wamr", ["iwasm"]) == [
-        "iwasm", "--map-dir=/guest/data::/host/data", "--map-dir=/ro::/host/ro",
+    assert argv_for("wamr", ["iwasm"], RW_SPEC) == [
+        "iwasm", "--map-dir=/guest/data::/host/data", "--map-dir=/rw::/host/rw",
         "--env=AAA=hello", "--env=EQ=a=b", "/m/probe.wasm", "--flag", "two words", "",
     ]
 
@@ -63,13 +67,15 @@ def test_wazero_mounts_host_guest_with_ro_suffix() -> None:
 
 
 def test_wasmer_mapdir_is_guest_then_host() -> None:
-    assert argv_for("wasmer", ["wr"]) == [
-        "wr", "run", "--mapdir=/guest/data:/host/data", "--mapdir=/ro:/host/ro",
+    assert argv_for("wasmer", ["wr"], RW_SPEC) == [
+        "wr", "run", "--mapdir=/guest/data:/host/data", "--mapdir=/rw:/host/rw",
         "--env=AAA=hello", "--env=EQ=a=b", "/m/probe.wasm", "--", "--flag", "two words", "",
     ]
 
 
-def test_wasmedge_dir_is_guest_colon_host_and_falls_back_to_module_without_compiler(tmp_path: Path) -> None:
+def test_wasmedge_dir_is_guest_colon_host_and_falls_back_to_module_without_compiler(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("C2W_CACHE", str(tmp_path / "cache"))
     module = tmp_path / "probe.wasm"
     module.write_bytes(b"\0asm\1\0\0\0")
     spec = LaunchSpec(module=module, args=["a b"], env={"K": "v"}, mapdirs=SPEC.mapdirs)
@@ -94,11 +100,11 @@ def test_wasmedge_runs_the_cached_aot_artifact_when_compiled(tmp_path: Path, mon
 
 
 def test_node_runs_the_shipped_runner_with_guest_equals_host() -> None:
-    argv = argv_for("node", ["node"])
+    argv = argv_for("node", ["node"], RW_SPEC)
     assert argv[:4] == ["node", "--no-warnings", "--single-threaded-gc", str(node.RUNNER)]
     assert node.RUNNER.is_file()
     assert argv[4:] == [
-        "--dir=/guest/data=/host/data", "--dir=/ro=/host/ro", "--env=AAA=hello", "--env=EQ=a=b",
+        "--dir=/guest/data=/host/data", "--dir=/rw=/host/rw", "--env=AAA=hello", "--env=EQ=a=b",
         "--", "/m/probe.wasm", "--flag", "two words", "",
     ]
 
@@ -125,3 +131,9 @@ def test_every_builtin_runtime_is_listed() -> None:
     assert set(registry.runtimes()) >= {
         "wasmtime", "wasmtime46", "wasmtime-py", "wamr", "wazero", "wasmer", "wasmedge", "node"
     }
+
+
+@pytest.mark.parametrize("name", ["wasmtime", "wasmtime46", "wamr", "wasmer", "node"])
+def test_runtimes_without_read_only_preopens_refuse_ro_instead_of_mapping_read_write(name: str) -> None:
+    with pytest.raises(Unsupported, match=f"^{name} cannot map a directory read-only"):
+        argv_for(name, ["rt"])
