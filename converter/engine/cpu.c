@@ -992,13 +992,13 @@ void cpu_run(CPU *c, int64_t n)
                 int r = exec_system(c, insn, &stop);
                 if (r < 0)
                     ILLEGAL();
+                if (r == 0)
+                    c->pc = npc; /* the interrupt check below must see the next pc */
                 if (stop)
                     cpu_stop(c);
                 if (unlikely(c->mip & c->mie))
                     cpu_check_interrupts(c);
-                if (r > 0)
-                    goto next_trapped; /* trap or pc changed by the instruction */
-                break;
+                goto next_trapped;
             }
             case 0x0b: { /* AMO */
                 c->pc = pc;

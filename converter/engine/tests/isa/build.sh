@@ -9,7 +9,7 @@ command -v "$CC" >/dev/null 2>&1 || { echo "build.sh: $CC not found (install gcc
 
 cd "$here"
 tests=$(ls *.S | grep -v '^crt\.S$')
-hash=$( { cat build.sh link.ld common.h crt.S $tests; "$CC" --version | head -1; } | sha256sum | cut -c1-16)
+hash=$( { cat build.sh link.ld *.h crt.S $tests; "$CC" --version | head -1; } | sha256sum | cut -c1-16)
 out="${C2W_CACHE:-$HOME/.cache/c2w}/isa/$hash"
 if [ -d "$out" ]; then
   echo "$out"

@@ -129,11 +129,15 @@ _clear_traps:                /* preserves all registers */
   sd zero, TR_TVAL(t1)
   sd zero, TR_EPC(t1)
   sd zero, TR_PREV(t1)
+  sd zero, TR_COUNT(t1)
+  sd zero, TR_STATUS(t1)
   la t1, s_trap
   sd t0, TR_CAUSE(t1)
   sd zero, TR_TVAL(t1)
   sd zero, TR_EPC(t1)
   sd zero, TR_PREV(t1)
+  sd zero, TR_COUNT(t1)
+  sd zero, TR_STATUS(t1)
   ld t0, 0(sp); ld t1, 8(sp)
   addi sp, sp, 16
   ret
@@ -239,6 +243,11 @@ _m_trap_entry:
   csrs mstatus, t1
   csrr t1, mepc
   addi t1, t1, 4
+  ld t2, 4*8(sp)             /* tp != 0: continue there instead (M address) */
+  beqz t2, 2f
+  mv t1, t2
+  sd zero, 4*8(sp)
+2:
   csrw mepc, t1
   li t1, PRV_M
   sd t1, 17*8(sp)
@@ -246,6 +255,14 @@ _m_trap_entry:
 1:
   la t1, m_trap
   sd t0, TR_CAUSE(t1)
+  ld t2, TR_COUNT(t1)        /* log (cause, tval) of the first 8 traps */
+  andi t2, t2, 7
+  slli t2, t2, 4
+  la t3, m_trap_log
+  add t3, t3, t2
+  sd t0, 0(t3)
+  csrr t2, mtval
+  sd t2, 8(t3)
   csrr t2, mtval
   sd t2, TR_TVAL(t1)
   csrr t2, mepc
@@ -353,6 +370,11 @@ _s_trap_entry:
   csrs sstatus, t1
   csrr t1, sepc
   addi t1, t1, 4
+  ld t2, 4*8(sp)
+  beqz t2, 2f
+  mv t1, t2
+  sd zero, 4*8(sp)
+2:
   csrw sepc, t1
   li t1, PRV_S
   sd t1, 17*8(sp)
@@ -360,6 +382,14 @@ _s_trap_entry:
 1:
   la t1, s_trap
   sd t0, TR_CAUSE(t1)
+  ld t2, TR_COUNT(t1)        /* log (cause, tval) of the first 8 traps */
+  andi t2, t2, 7
+  slli t2, t2, 4
+  la t3, s_trap_log
+  add t3, t3, t2
+  sd t0, 0(t3)
+  csrr t2, stval
+  sd t2, 8(t3)
   csrr t2, stval
   sd t2, TR_TVAL(t1)
   csrr t2, sepc
@@ -442,6 +472,9 @@ s_trap: .dword NO_TRAP, 0, 0, 0, 0, 0
 m_irq:  .dword NO_TRAP, 0, 0, 0, 0, 0
 s_irq:  .dword NO_TRAP, 0, 0, 0, 0, 0
 m_irq_log: .dword 0, 0, 0, 0, 0, 0, 0, 0
+  .globl m_trap_log, s_trap_log
+m_trap_log: .fill 16, 8, 0
+s_trap_log: .fill 16, 8, 0
 
   .section .rodata
 str_fail:         .asciz " FAIL expected="
