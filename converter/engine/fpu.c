@@ -134,7 +134,7 @@ static uint64_t round_pack(uint32_t *fl, int d, bool sign, int32_t e, uint64_t s
             *fl |= UF;
     } else if (x > emaxf - 2 || (x == emaxf - 2 && sig + inc >= (1ULL << 63))) {
         *fl |= OF | NX;
-        return sbit | ((uint64_t)emaxf << mb) - (inc == 0 ? 1 : 0);
+        return sbit | (((uint64_t)emaxf << mb) - (inc == 0 ? 1 : 0));
     }
     sig = (sig + inc) >> r;
     if (rbits)
