@@ -122,7 +122,8 @@ bool sbi_call(Machine *m)
                 break;
             }
             console_flush(m);
-            machine_request_exit(m, reason == 1 ? 1 : 0);
+            /* 0 only for a clean shutdown; a reboot (e.g. after a panic) cannot happen here */
+            machine_request_exit(m, type == 0 && reason == 0 ? 0 : 1);
         } else
             err = SBI_ERR_NOT_SUPPORTED;
         break;
