@@ -70,9 +70,9 @@ class Section:
     body: bytes
 
 
-def parse(module: bytes) -> list[Section]:
+def parse(module: bytes, what: str = "engine.wasm") -> list[Section]:
     if module[:8] != b"\0asm\x01\0\0\0":
-        raise ConvertError("engine.wasm: not a WebAssembly 1.0 module")
+        raise ConvertError(f"{what}: not a WebAssembly 1.0 module")
     pos, out = 8, []
     while pos < len(module):
         sid = module[pos]
@@ -254,4 +254,34 @@ def read_payloads(module: bytes) -> dict[str, bytes]:
     for i in range(count):
         k, a, n, _ = struct.unpack_from("<IIII", header, 16 + 16 * i)
         out[names.get(k, str(k))] = segs.get(a, b"")[:n] if n else b""
+    return out
+
+
+def add_custom_section(module: bytes, name: str, data: bytes) -> bytes:
+    """Append (or replace) the custom section `name` at the end of `module`."""
+    sections = [s for s in parse(module) if not (s.id == 0 and _name(s.body, 0)[0] == name)]
+    raw = name.encode()
+    sections.append(Section(0, uleb(len(raw)) + raw + data))
+    return serialize(sections)
+
+
+def read_custom_section(module: bytes, name: str, what: str = "module") -> bytes | None:
+    for s in parse(module, what):
+        if s.id == 0:
+            n, pos = _name(s.body, 0)
+            if n == name:
+                return s.body[pos:]
+    return None
+
+
+def exports(module: bytes) -> dict[str, int]:
+    """Export name -> kind (0 func, 1 table, 2 memory, 3 global)."""
+    out: dict[str, int] = {}
+    for s in parse(module):
+        if s.id == SEC_EXPORT:
+            n, pos = read_uleb(s.body, 0)
+            for _ in range(n):
+                ename, pos = _name(s.body, pos)
+                out[ename] = s.body[pos]
+                _, pos = read_uleb(s.body, pos + 1)
     return out

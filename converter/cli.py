@@ -1,0 +1,121 @@
+"""`c2w`: convert a container image into a WASI command module; `c2w inspect`; `c2w boot`.
+
+    c2w [--platform OS/ARCH | --target-arch ARCH] [--no-snapshot] [-q] IMAGE [OUT]
+    c2w inspect [--json] OUT.wasm
+    c2w boot --kernel IMAGE [--initrd F] [--drive F] [--append S] [--memory MB] [--runtime R | --native]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import ConvertError
+
+
+class UsageError(Exception):
+    pass
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2 (argparse prints usage too)
+        raise UsageError(message)
+
+
+def convert_parser() -> argparse.ArgumentParser:
+    p = Parser(prog="c2w", description="Convert a container image into one WASI command module.",
+               epilog="Subcommands: `c2w inspect OUT.wasm`, `c2w boot --kernel Image ...`.")
+    p.add_argument("image", metavar="IMAGE",
+                   help="oci:DIR[:TAG], docker-archive:FILE, or a path (OCI layout dir or docker save tar)")
+    p.add_argument("output", metavar="OUT", nargs="?", help="output module (default out.wasm)")
+    p.add_argument("-o", "--output", dest="output_opt", metavar="OUT", help="output module")
+    p.add_argument("--platform", metavar="OS/ARCH[/VARIANT]", help="choose from a multi-arch index")
+    p.add_argument("--target-arch", metavar="ARCH", help="same as --platform linux/ARCH")
+    p.add_argument("--no-snapshot", action="store_true", help="cold-boot image (no pre-boot snapshot)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    p.add_argument("--version", action="version", version=f"c2w {__version__}")
+    return p
+
+
+def cmd_convert(argv: list[str]) -> int:
+    from .convert import Options, convert
+    from .progress import RichProgress
+
+    ns = convert_parser().parse_args(argv)
+    if ns.output and ns.output_opt:
+        raise UsageError("give the output either as OUT or as -o, not both")
+    if ns.platform and ns.target_arch:
+        raise UsageError("give either --platform or --target-arch, not both")
+    out = Path(ns.output or ns.output_opt or "out.wasm")
+    platform = ns.platform or (f"linux/{ns.target_arch}" if ns.target_arch else None)
+    with RichProgress(enabled=not ns.quiet) as progress:
+        result = convert(ns.image, out, Options(platform=platform, snapshot=not ns.no_snapshot,
+                                                progress=progress.update))
+    if not ns.quiet:
+        print(f"c2w: wrote {result.output} ({result.size / 1e6:.1f} MB)", file=sys.stderr)
+    return 0
+
+
+def cmd_inspect(argv: list[str]) -> int:
+    from . import metadata
+
+    p = Parser(prog="c2w inspect", description="Show what a c2w image contains.")
+    p.add_argument("module", metavar="OUT.wasm")
+    p.add_argument("--json", action="store_true")
+    ns = p.parse_args(argv)
+    meta = metadata.read(Path(ns.module))
+    if ns.json:
+        print(json.dumps(meta, indent=2, sort_keys=True))
+        return 0
+    from .inspect_view import render
+
+    render(meta)
+    return 0
+
+
+def cmd_boot(argv: list[str]) -> int:
+    from .boot import BootRequest, boot
+
+    p = Parser(prog="c2w boot", description="Boot a raw riscv64 Linux kernel on the c2w engine "
+               "(like qemu's -kernel/-initrd/-append); console on stdio.")
+    p.add_argument("--kernel", required=True, metavar="IMAGE")
+    p.add_argument("--initrd", metavar="FILE")
+    p.add_argument("--drive", metavar="FILE", help="read-only disk image (virtio-blk)")
+    p.add_argument("--append", metavar="CMDLINE", help="kernel command line")
+    p.add_argument("--memory", type=int, metavar="MB", help="guest RAM in MB")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--runtime", metavar="NAME", help="run engine.wasm on this WASI runtime (default: first installed)")
+    where.add_argument("--native", action="store_true", help="run the native engine build")
+    p.add_argument("--timeout", type=float, metavar="S", help="kill the run after S seconds (exit 124)")
+    p.add_argument("--stats", action="store_true", help="print instruction count and MIPS at exit")
+    ns = p.parse_args(argv)
+    req = BootRequest(kernel=Path(ns.kernel), initrd=Path(ns.initrd) if ns.initrd else None,
+                      drive=Path(ns.drive) if ns.drive else None, append=ns.append, memory=ns.memory,
+                      runtime=ns.runtime, native=ns.native, timeout=ns.timeout, stats=ns.stats)
+    return boot(req)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        if argv[:1] == ["inspect"]:
+            return cmd_inspect(argv[1:])
+        if argv[:1] == ["boot"]:
+            return cmd_boot(argv[1:])
+        return cmd_convert(argv)
+    except (UsageError, ConvertError) as e:
+        print(f"c2w: error: {e}", file=sys.stderr)
+        return 2 if isinstance(e, UsageError) else 1
+    except LookupError as e:  # c2w_run registry: unknown or missing runtime
+        print(f"c2w: error: {e.args[0] if e.args else e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("c2w: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,61 @@
+"""The prebuilt parts every image is made from: engine.wasm, the kernel Image, the init initramfs.
+
+Each is found, in order: an environment variable naming the file (C2W_ENGINE_WASM, C2W_KERNEL,
+C2W_INITRD), a copy shipped in the installed package (`converter/data/`), or, in a source
+checkout, the project's cached build script (converter/engine/build.sh, converter/guest/...).
+Converting an image never compiles anything once these exist.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ConvertError
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / "data"
+
+
+@dataclass(frozen=True)
+class Component:
+    name: str
+    env_var: str
+    filename: str
+    build: tuple[str, ...]  # script (relative to converter/) and its arguments
+    output_is_dir: bool  # the script prints a directory holding `filename`
+
+
+ENGINE = Component("engine", "C2W_ENGINE_WASM", "engine.wasm", ("engine/build.sh", "wasm"), True)
+ENGINE_NATIVE = Component("native engine", "C2W_ENGINE_NATIVE", "c2w-engine", ("engine/build.sh", "native"), True)
+KERNEL = Component("kernel", "C2W_KERNEL", "Image", ("guest/build-kernel.sh",), False)
+INITRD = Component("init initramfs", "C2W_INITRD", "initramfs.cpio.gz", ("guest/build-initramfs.sh", "--init"), False)
+
+
+def locate(c: Component) -> Path:
+    """Return the path of component `c`, building it (cached) in a source checkout if needed."""
+    env = os.environ.get(c.env_var)
+    if env:
+        p = Path(env)
+        if not p.is_file():
+            raise ConvertError(f"{c.env_var}={env}: no such file")
+        return p
+    shipped = DATA / c.filename
+    if shipped.is_file():
+        return shipped
+    script = HERE / c.build[0]
+    if not script.is_file():
+        raise ConvertError(f"no {c.name} found: set {c.env_var} or install a c2w-run package that ships it")
+    done = subprocess.run([str(script), *c.build[1:]], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True)
+    lines = done.stdout.strip().splitlines()
+    if done.returncode != 0 or not lines:
+        tail = done.stderr.strip().splitlines()[-1:] or [f"exit {done.returncode}"]
+        raise ConvertError(f"building the {c.name} failed ({c.build[0]}): {tail[0]}")
+    out = Path(lines[-1])
+    path = out / c.filename if c.output_is_dir else out
+    if not path.is_file():
+        raise ConvertError(f"building the {c.name}: {c.build[0]} printed {out}, which holds no {c.filename}")
+    return path

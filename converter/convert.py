@@ -1,0 +1,106 @@
+"""IMAGE -> out.wasm: verify and unpack the layers, build the rootfs disk image, add engine,
+kernel, init, disk and config as payloads, pre-boot snapshot, write atomically."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import components, layers, metadata, runconfig, snapshot, wasm
+from .diskimage import make_ext4
+from .errors import ConvertError
+from .image import Image, check_architecture
+from .sources import open_image
+
+DEFAULT_CMDLINE = "console=hvc0 quiet panic=-1"
+
+# a progress reporter: (stage, done, total) with stage one of "unpack", "disk", "snapshot"
+Progress = Callable[[str, int, int], None]
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    pass
+
+
+@dataclass
+class Options:
+    platform: str | None = None
+    snapshot: bool = True
+    cmdline: str = DEFAULT_CMDLINE
+    max_rootfs: int = layers.DEFAULT_MAX_ROOTFS
+    progress: Progress = field(default=_no_progress)
+
+
+@dataclass
+class Result:
+    output: Path
+    size: int
+    meta: dict
+
+
+@contextlib.contextmanager
+def atomic_output(out: Path) -> Iterator[Path]:
+    """Yield a temporary path beside `out`; rename it over `out` only on success."""
+    out.parent.mkdir(parents=True, exist_ok=True) if out.parent != Path("") else None
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent or ".")
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, out)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def build_disk(image: Image, tree: layers.Tree, workdir: Path, opts: Options) -> Path:
+    staging = workdir / "rootfs"
+    staging.mkdir()
+    fixups = layers.materialize(image, tree, staging, lambda d, t: opts.progress("unpack", d, t))
+    disk = workdir / "rootfs.ext4"
+    opts.progress("disk", 0, 1)
+    make_ext4(staging, disk, seed=image.config_digest, fixups=fixups)
+    opts.progress("disk", 1, 1)
+    shutil.rmtree(staging, ignore_errors=True)
+    return disk
+
+
+def convert(ref: str, out: Path, opts: Options | None = None) -> Result:
+    opts = opts or Options()
+    if out.exists() and out.is_dir():
+        raise ConvertError(f"{out}: is a directory")
+    image = open_image(ref, opts.platform)
+    check_architecture(image)
+    tree = layers.merge(image, opts.max_rootfs, lambda d, t: opts.progress("unpack", d, t))  # verifies every layer
+    engine = components.locate(components.ENGINE)
+    kernel = components.locate(components.KERNEL)
+    initrd = components.locate(components.INITRD)
+    with tempfile.TemporaryDirectory(prefix="c2w-") as tmp:
+        disk = build_disk(image, tree, Path(tmp), opts)
+        config = runconfig.encode(image.config)
+        payloads = [
+            ("kernel", kernel.read_bytes()),
+            ("initrd", initrd.read_bytes()),
+            ("disk", disk.read_bytes()),
+            ("config", config),
+            ("cmdline", opts.cmdline.encode()),
+        ]
+        module = wasm.add_payloads(engine.read_bytes(), payloads)
+        meta = metadata.describe(image, payloads, engine, kernel, snapshot=opts.snapshot)
+        with atomic_output(out) as partial:
+            if opts.snapshot:
+                cold = Path(tmp) / "cold.wasm"
+                cold.write_bytes(module)
+                opts.progress("snapshot", 0, 1)
+                module = snapshot.preboot(cold, Path(tmp) / "snap.wasm").read_bytes()
+                opts.progress("snapshot", 1, 1)
+            module = wasm.add_custom_section(module, metadata.SECTION, json.dumps(meta, sort_keys=True).encode())
+            partial.write_bytes(module)
+    return Result(out, out.stat().st_size, meta)

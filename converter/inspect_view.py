@@ -1,0 +1,33 @@
+"""`c2w inspect` as a rich table."""
+
+from __future__ import annotations
+
+import json
+
+from rich.console import Console
+from rich.table import Table
+
+
+def _mb(n: int | None) -> str:
+    return "" if n is None else f"{n / 1e6:.1f} MB"
+
+
+def render(meta: dict) -> None:
+    src = meta.get("source", {})
+    t = Table(show_header=False, title=f"c2w image (format {meta.get('format')})")
+    t.add_column(style="bold")
+    t.add_column()
+    t.add_row("source", str(src.get("reference", "")))
+    t.add_row("manifest digest", str(src.get("manifest_digest") or "-"))
+    t.add_row("config digest", str(src.get("config_digest", "")))
+    t.add_row("platform", f"{meta.get('os')}/{meta.get('architecture')}")
+    for key, value in meta.get("config", {}).items():
+        t.add_row(key, json.dumps(value))
+    t.add_row("layers", str(len(meta.get("layers", []))))
+    for kind, p in meta.get("payloads", {}).items():
+        t.add_row(f"payload {kind}", _mb(p.get("size")))
+    t.add_row("kernel", str(meta.get("kernel", {}).get("version", "")))
+    t.add_row("engine", str(meta.get("engine", {}).get("digest", ""))[:23])
+    t.add_row("snapshot", "yes (pre-booted)" if meta.get("snapshot") else "no (cold boot)")
+    t.add_row("file size", _mb(meta.get("file_size")))
+    Console().print(t)
