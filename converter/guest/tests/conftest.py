@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 GUEST = Path(__file__).resolve().parent.parent
+# pytest runs with --import-mode=importlib: make the helper modules beside this file importable
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 def run_build(script: str, *args: str, timeout: float = 900) -> Path:
@@ -47,3 +50,35 @@ def qemu() -> str:
 @pytest.fixture(scope="session")
 def default_image() -> Path:
     return run_build("build-default-image.sh")
+
+
+@pytest.fixture(scope="session")
+def init_initramfs() -> Path:
+    need_tool("riscv64-linux-gnu-gcc")
+    return run_build("build-initramfs.sh", "--init")
+
+
+@pytest.fixture(scope="session")
+def rootfs_tree(default_image: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from guestrootfs import unpack_oci_layout
+
+    tree = tmp_path_factory.mktemp("rootfs") / "tree"
+    unpack_oci_layout(default_image, tree)
+    return tree
+
+
+@pytest.fixture(scope="session")
+def rootfs_images(rootfs_tree: Path) -> dict[str, Path]:
+    from guestrootfs import make_image
+
+    need_tool("mkfs.ext4")
+    need_tool("mkfs.erofs")
+    out = rootfs_tree.parent
+    return {t: make_image(rootfs_tree, out / f"root.{t}", t) for t in ("ext4", "erofs")}
+
+
+@pytest.fixture(scope="session")
+def guest(qemu: str, kernel_image: Path, init_initramfs: Path, rootfs_images: dict[str, Path]):
+    from ctlpeer import Guest
+
+    return Guest(kernel_image, init_initramfs, rootfs_images["ext4"], qemu=qemu)

@@ -1,0 +1,686 @@
+/* c2w guest init (PID 1). Boots to READY, takes one RUN request from the engine over the
+ * control channel, runs the container and relays its stdio, then sends EXIT and powers off.
+ * The contract is ../PROTOCOL.md. */
+#define _GNU_SOURCE
+#include "init.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef TIOCGPTPEER
+#define TIOCGPTPEER _IO('T', 0x41)
+#endif
+
+#define CTL_WAIT_S 60.0
+#define STDIN_HIGH (64u << 10)
+#define OUT_CHUNK (32u << 10)
+#define DRAIN_S 5.0
+#define STACK_SIZE (1u << 20)
+
+static struct {
+    char ctl[256];
+    char root[256];
+    char rootfstype[32];
+} cfg = {.root = "/dev/vda"};
+
+static int ctl_fd = -1;
+static int ctl_closed; /* the engine closed its side: writes would block forever */
+static struct rbuf ctl_in;
+
+static void __attribute__((noreturn)) power_off(int failed)
+{
+    if (isatty(2))
+        tcdrain(2); /* hvc0 buffers output; let the logs out before the machine stops */
+    sync();
+    if (failed) /* no control channel: a reboot request tells the engine the guest failed */
+        reboot(RB_AUTOBOOT);
+    reboot(RB_POWER_OFF);
+    for (;;)
+        pause();
+}
+
+static void send_or_die(uint8_t type, const void *p, size_t len)
+{
+    if (ctl_closed)
+        return;
+    if (rec_send(ctl_fd, type, p, len) < 0) {
+        clog_always("control channel write failed: %s", strerror(errno));
+        power_off(1);
+    }
+}
+
+static void __attribute__((noreturn)) send_exit(uint32_t status)
+{
+    uint8_t b[4];
+    put_le32(b, status);
+    send_or_die(REC_EXIT, b, 4);
+    dlog("EXIT %u", status);
+    power_off(0);
+}
+
+/* An init error: ERROR record (when the channel is up) + EXIT 125, then power off. */
+static void __attribute__((noreturn, format(printf, 1, 2))) fail(const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    clog_always("%s", msg);
+    if (ctl_fd < 0)
+        power_off(1);
+    send_or_die(REC_ERROR, msg, strlen(msg));
+    send_exit(EXIT_INIT_ERROR);
+}
+
+static void parse_cmdline(void)
+{
+    char line[4096];
+    if (read_small("/proc/cmdline", line, sizeof line) < 0)
+        return;
+    for (char *tok = strtok(line, " \t\n"); tok; tok = strtok(NULL, " \t\n")) {
+        if (strncmp(tok, "c2w.ctl=", 8) == 0)
+            snprintf(cfg.ctl, sizeof cfg.ctl, "%s", tok + 8);
+        else if (strncmp(tok, "c2w.root=", 9) == 0)
+            snprintf(cfg.root, sizeof cfg.root, "%s", tok + 9);
+        else if (strncmp(tok, "c2w.rootfstype=", 15) == 0)
+            snprintf(cfg.rootfstype, sizeof cfg.rootfstype, "%s", tok + 15);
+        else if (strcmp(tok, "c2w.debug") == 0)
+            g_debug = 1;
+    }
+}
+
+static void xmount(const char *src, const char *dst, const char *type, unsigned long flags,
+                   const char *data)
+{
+    if (mkdir_p(dst, 0755) < 0)
+        fail("mkdir %s: %s", dst, strerror(errno));
+    if (mount(src, dst, type, flags, data) < 0)
+        fail("mount %s on %s: %s", type, dst, strerror(errno));
+}
+
+/* The initramfs root cannot be pivot_root'ed away from; put a tmpfs on top and chroot. */
+static void move_root_to_tmpfs(void)
+{
+    unlink("/init"); /* frees its pages once we exec nothing from it again */
+    if (mkdir("/.c2w", 0755) < 0 && errno != EEXIST)
+        fail("mkdir /.c2w: %s", strerror(errno));
+    if (mount("tmpfs", "/.c2w", "tmpfs", 0, "mode=0755") < 0 || chdir("/.c2w") < 0 ||
+        mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 || chdir("/") < 0)
+        fail("move root to tmpfs: %s", strerror(errno));
+}
+
+static void lo_up(void)
+{
+    int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (s < 0)
+        return;
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
+    if (ioctl(s, SIOCGIFFLAGS, &ifr) == 0) {
+        ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+        if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
+            clog_always("lo up: %s", strerror(errno));
+    }
+    close(s);
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR) {
+    }
+}
+
+static void mount_rootfs(void)
+{
+    double t0 = uptime_s();
+    struct stat st;
+    while (stat(cfg.root, &st) < 0) {
+        if (uptime_s() - t0 > CTL_WAIT_S)
+            fail("rootfs device %s not found", cfg.root);
+        sleep_ms(5);
+    }
+    mkdir_p("/lower", 0755);
+    static const char *const types[] = {"erofs", "ext4"};
+    int ok = 0, err = 0;
+    if (*cfg.rootfstype) {
+        ok = mount(cfg.root, "/lower", cfg.rootfstype, MS_RDONLY, NULL) == 0;
+        err = errno;
+    } else {
+        for (size_t i = 0; i < 2 && !ok; i++) {
+            ok = mount(cfg.root, "/lower", types[i], MS_RDONLY, NULL) == 0;
+            if (!ok && (i == 0 || err == 0 || err == EINVAL))
+                err = errno;
+            if (ok)
+                dlog("rootfs %s is %s", cfg.root, types[i]);
+        }
+    }
+    if (!ok)
+        fail("mount rootfs %s (%s): %s", cfg.root, *cfg.rootfstype ? cfg.rootfstype : "erofs, ext4",
+             strerror(err));
+    xmount("tmpfs", "/rw", "tmpfs", 0, "mode=0755");
+    if (mkdir("/rw/upper", 0755) < 0 || mkdir("/rw/work", 0755) < 0)
+        fail("mkdir overlay dirs: %s", strerror(errno));
+    xmount("overlay", NEWROOT, "overlay", 0, "lowerdir=/lower,upperdir=/rw/upper,workdir=/rw/work");
+}
+
+static void xmknod(const char *path, mode_t mode, unsigned maj, unsigned min)
+{
+    if (mknod(path, S_IFCHR | mode, makedev(maj, min)) < 0 || chmod(path, mode) < 0)
+        fail("mknod %s: %s", path, strerror(errno));
+}
+
+static void xsymlink(const char *target, const char *path)
+{
+    if (symlink(target, path) < 0)
+        fail("symlink %s: %s", path, strerror(errno));
+}
+
+/* The container's /dev: a small tmpfs, like Docker's, with its own devpts instance. */
+static void prepare_dev(void)
+{
+    xmount("tmpfs", NEWROOT "/dev", "tmpfs", MS_NOSUID, "mode=0755,size=65536k");
+    xmknod(NEWROOT "/dev/null", 0666, 1, 3);
+    xmknod(NEWROOT "/dev/zero", 0666, 1, 5);
+    xmknod(NEWROOT "/dev/full", 0666, 1, 7);
+    xmknod(NEWROOT "/dev/random", 0666, 1, 8);
+    xmknod(NEWROOT "/dev/urandom", 0666, 1, 9);
+    xmknod(NEWROOT "/dev/tty", 0666, 5, 0);
+    xsymlink("pts/ptmx", NEWROOT "/dev/ptmx");
+    xsymlink("/proc/self/fd", NEWROOT "/dev/fd");
+    xsymlink("/proc/self/fd/0", NEWROOT "/dev/stdin");
+    xsymlink("/proc/self/fd/1", NEWROOT "/dev/stdout");
+    xsymlink("/proc/self/fd/2", NEWROOT "/dev/stderr");
+    if (mkdir(NEWROOT "/dev/shm", 01777) < 0 || chmod(NEWROOT "/dev/shm", 01777) < 0 ||
+        mkdir(NEWROOT "/dev/mqueue", 0755) < 0)
+        fail("mkdir in /dev: %s", strerror(errno));
+    xmount("devpts", NEWROOT "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+           "newinstance,ptmxmode=0666,mode=0620,gid=5");
+    mkdir_p(NEWROOT "/proc", 0555);
+    mkdir_p(NEWROOT "/sys", 0555);
+}
+
+/* The control channel: c2w.ctl=PATH, else the virtio port named "c2w.ctl". */
+static void open_ctl(void)
+{
+    char path[300] = "";
+    double t0 = uptime_s();
+    while (!*path) {
+        if (*cfg.ctl) {
+            struct stat st;
+            if (stat(cfg.ctl, &st) == 0)
+                snprintf(path, sizeof path, "%s", cfg.ctl);
+        } else {
+            DIR *d = opendir("/sys/class/virtio-ports");
+            struct dirent *de;
+            while (d && (de = readdir(d))) {
+                if (de->d_name[0] == '.')
+                    continue;
+                char f[300], name[64];
+                snprintf(f, sizeof f, "/sys/class/virtio-ports/%.200s/name", de->d_name);
+                if (read_small(f, name, sizeof name) == 0 && strcmp(name, "c2w.ctl") == 0) {
+                    snprintf(path, sizeof path, "/dev/%.200s", de->d_name);
+                    break;
+                }
+            }
+            if (d)
+                closedir(d);
+        }
+        if (!*path) {
+            if (uptime_s() - t0 > CTL_WAIT_S) {
+                clog_always("no control channel (virtio port 'c2w.ctl' or c2w.ctl=%s)", cfg.ctl);
+                power_off(1);
+            }
+            sleep_ms(5);
+        }
+    }
+    ctl_fd = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (ctl_fd < 0) {
+        clog_always("open %s: %s", path, strerror(errno));
+        power_off(1);
+    }
+    if (isatty(ctl_fd)) {
+        struct termios t;
+        if (tcgetattr(ctl_fd, &t) == 0) {
+            cfmakeraw(&t);
+            tcsetattr(ctl_fd, TCSANOW, &t);
+        }
+    }
+    dlog("control channel %s", path);
+}
+
+/* Next whole record from the channel (blocking). */
+static int next_record(uint8_t *type, const uint8_t **p, uint32_t *len)
+{
+    for (;;) {
+        int r = rec_peek(&ctl_in, type, p, len);
+        if (r < 0)
+            fail("bad record header on the control channel");
+        if (r > 0)
+            return 0;
+        long n = rbuf_fill(&ctl_in, ctl_fd);
+        if (n <= 0)
+            return -1;
+    }
+}
+
+/* ---- the run ---- */
+
+static struct run_req rq;
+static struct container ctr;
+static pid_t child;
+
+static int stdin_w = -1, out_r = -1, err_r = -1, err_pipe_r = -1, master = -1, sig_fd = -1;
+static uint8_t *in_buf;
+static size_t in_len, in_cap;
+static int in_eof, exited;
+static uint32_t status;
+static char setup_err[1024];
+static size_t setup_err_len;
+
+static void set_nonblock(int fd)
+{
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
+
+static void prepare_run(void)
+{
+    char err[512];
+    if (rq.debug)
+        g_debug = 1;
+    if (rq.has_time) {
+        struct timespec ts = {(time_t)rq.sec, (long)rq.nsec};
+        if (clock_settime(CLOCK_REALTIME, &ts) < 0)
+            dlog("clock_settime: %s", strerror(errno));
+    }
+    if (run_argv(&rq, &ctr.argv, err, sizeof err) < 0)
+        fail("%s", err);
+    for (size_t i = 0; i < rq.img_env.n; i++)
+        env_set(&ctr.env, rq.img_env.v[i], strlen(rq.img_env.v[i]));
+    for (size_t i = 0; i < rq.env.n; i++)
+        env_set(&ctr.env, rq.env.v[i], strlen(rq.env.v[i]));
+    ctr.hostname = rq.hostname && *rq.hostname ? rq.hostname : "c2w";
+    if (!env_get(&ctr.env, "PATH"))
+        env_set(&ctr.env, "PATH=" DEFAULT_PATH, strlen("PATH=" DEFAULT_PATH));
+    if (!env_get(&ctr.env, "HOSTNAME")) {
+        char kv[300];
+        int n = snprintf(kv, sizeof kv, "HOSTNAME=%s", ctr.hostname);
+        env_set(&ctr.env, kv, (size_t)n);
+    }
+    if (rq.tty && !env_get(&ctr.env, "TERM"))
+        env_set(&ctr.env, "TERM=xterm", 10);
+    ctr.rq = &rq;
+    ctr.workdir = rq.workdir ? rq.workdir : rq.img_workdir;
+    ctr.user = rq.user ? rq.user : rq.img_user;
+    ctr.tty = rq.tty;
+}
+
+static void make_stdio(void)
+{
+    int ep[2];
+    if (pipe2(ep, O_CLOEXEC) < 0)
+        fail("pipe: %s", strerror(errno));
+    err_pipe_r = ep[0];
+    ctr.fd_errpipe = ep[1];
+    if (rq.tty) {
+        master = open(NEWROOT "/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+        int unlock = 0;
+        if (master < 0 || ioctl(master, TIOCSPTLCK, &unlock) < 0)
+            fail("open pty: %s", strerror(errno));
+        int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (slave < 0)
+            fail("open pty slave: %s", strerror(errno));
+        if (rq.has_winsize) {
+            struct winsize ws = {.ws_row = rq.rows, .ws_col = rq.cols};
+            ioctl(master, TIOCSWINSZ, &ws);
+        }
+        ctr.fd_in = ctr.fd_out = ctr.fd_err = slave;
+        out_r = master;
+        stdin_w = rq.stdin_null ? -1 : master;
+        set_nonblock(master);
+        return;
+    }
+    int in[2], out[2], er[2];
+    if (pipe2(out, O_CLOEXEC) < 0 || pipe2(er, O_CLOEXEC) < 0)
+        fail("pipe: %s", strerror(errno));
+    if (rq.stdin_null) {
+        in[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        in[1] = -1;
+        if (in[0] < 0)
+            fail("open /dev/null: %s", strerror(errno));
+    } else if (pipe2(in, O_CLOEXEC) < 0) {
+        fail("pipe: %s", strerror(errno));
+    }
+    ctr.fd_in = in[0];
+    ctr.fd_out = out[1];
+    ctr.fd_err = er[1];
+    stdin_w = in[1];
+    out_r = out[0];
+    err_r = er[0];
+    if (stdin_w >= 0)
+        set_nonblock(stdin_w);
+    set_nonblock(out_r);
+    set_nonblock(err_r);
+}
+
+static void start_container(void)
+{
+    char *stack = malloc(STACK_SIZE);
+    if (!stack)
+        fail("out of memory");
+    child = clone(container_main, stack + STACK_SIZE,
+                  CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD, &ctr);
+    if (child < 0)
+        fail("clone: %s", strerror(errno));
+    dlog("container pid %d: %s", (int)child, ctr.argv.v[0]);
+    /* The child's ends. With a pty the slave is one fd for all three. */
+    close(ctr.fd_in);
+    if (ctr.fd_out != ctr.fd_in)
+        close(ctr.fd_out);
+    if (ctr.fd_err != ctr.fd_out)
+        close(ctr.fd_err);
+    close(ctr.fd_errpipe);
+    set_nonblock(err_pipe_r);
+}
+
+static void close_stdin(void)
+{
+    if (stdin_w < 0)
+        return;
+    if (master >= 0) {
+        /* a terminal has no EOF of its own: type VEOF (^D) once */
+        struct termios t;
+        char eof = 4;
+        if (tcgetattr(master, &t) == 0 && t.c_cc[VEOF])
+            eof = (char)t.c_cc[VEOF];
+        (void)!write(master, &eof, 1);
+    } else {
+        close(stdin_w);
+    }
+    stdin_w = -1;
+    in_len = 0;
+}
+
+static void flush_stdin(void)
+{
+    while (stdin_w >= 0 && in_len) {
+        ssize_t w = write(stdin_w, in_buf, in_len);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN)
+                return;
+            /* EPIPE: the container closed its stdin; drop what is left */
+            if (master < 0)
+                close(stdin_w);
+            stdin_w = -1;
+            in_len = 0;
+            return;
+        }
+        memmove(in_buf, in_buf + w, in_len - (size_t)w);
+        in_len -= (size_t)w;
+    }
+    if (in_eof && in_len == 0)
+        close_stdin();
+}
+
+static void handle_record(uint8_t type, const uint8_t *p, uint32_t len)
+{
+    switch (type) {
+    case REC_STDIN:
+        if (stdin_w < 0 || in_eof)
+            break;
+        if (in_len + len > in_cap) {
+            in_cap = (in_len + len) * 2;
+            in_buf = xrealloc(in_buf, in_cap);
+        }
+        memcpy(in_buf + in_len, p, len);
+        in_len += len;
+        break;
+    case REC_STDIN_EOF:
+        in_eof = 1;
+        break;
+    case REC_SIGNAL:
+        if (len >= 4 && !exited) {
+            uint32_t sig = get_le32(p);
+            if (sig >= 1 && sig <= 64) {
+                dlog("signal %u", sig);
+                kill(child, (int)sig);
+            }
+        }
+        break;
+    case REC_WINSIZE:
+        if (len >= 4 && master >= 0) {
+            struct winsize ws = {.ws_row = (unsigned short)(p[0] | p[1] << 8),
+                                 .ws_col = (unsigned short)(p[2] | p[3] << 8)};
+            ioctl(master, TIOCSWINSZ, &ws);
+        }
+        break;
+    default: /* a second RUN, or unknown: ignored */
+        break;
+    }
+}
+
+/* Relay one chunk of container output; returns 0 at EOF (or EIO from a pty master). */
+static int relay_out(int fd, uint8_t type)
+{
+    static uint8_t buf[OUT_CHUNK];
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR))
+        return 1;
+    if (n <= 0)
+        return 0;
+    send_or_die(type, buf, (size_t)n);
+    return 1;
+}
+
+static void reap(void)
+{
+    struct signalfd_siginfo si;
+    while (read(sig_fd, &si, sizeof si) > 0) {
+    }
+    int st;
+    pid_t p;
+    while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
+        if (p != child)
+            continue;
+        exited = 1;
+        status = WIFSIGNALED(st) ? 128u + (uint32_t)WTERMSIG(st) : (uint32_t)WEXITSTATUS(st);
+        dlog("container exited: %u", status);
+    }
+}
+
+static void relay_loop(void)
+{
+    int ctl_open = 1;
+    double drain_deadline = 0;
+    for (;;) {
+        /* records already buffered (RUN may have arrived together with STDIN) */
+        uint8_t type;
+        const uint8_t *p;
+        uint32_t len;
+        int r;
+        while ((r = rec_peek(&ctl_in, &type, &p, &len)) > 0) {
+            handle_record(type, p, len);
+            rec_consume(&ctl_in);
+        }
+        if (r < 0)
+            fail("bad record header on the control channel");
+        flush_stdin();
+
+        if (exited && out_r < 0 && err_r < 0 && err_pipe_r < 0)
+            return;
+        if (exited && !drain_deadline)
+            drain_deadline = uptime_s() + DRAIN_S;
+        if (drain_deadline && uptime_s() > drain_deadline) {
+            dlog("output did not reach EOF within %.0f s after exit", DRAIN_S);
+            return;
+        }
+
+        struct pollfd pf[6];
+        int n = 0, i_ctl = -1, i_out = -1, i_err = -1, i_ep = -1, i_sig;
+        pf[i_sig = n++] = (struct pollfd){sig_fd, POLLIN, 0};
+        if (ctl_open && in_len < STDIN_HIGH)
+            pf[i_ctl = n++] = (struct pollfd){ctl_fd, POLLIN, 0};
+        if (stdin_w >= 0 && in_len && stdin_w != out_r)
+            pf[n++] = (struct pollfd){stdin_w, POLLOUT, 0};
+        if (out_r >= 0)
+            pf[i_out = n++] = (struct pollfd){
+                out_r, (short)(POLLIN | (stdin_w == out_r && in_len ? POLLOUT : 0)), 0};
+        if (err_r >= 0)
+            pf[i_err = n++] = (struct pollfd){err_r, POLLIN, 0};
+        if (err_pipe_r >= 0)
+            pf[i_ep = n++] = (struct pollfd){err_pipe_r, POLLIN, 0};
+        int timeout = drain_deadline ? 100 : -1;
+        if (poll(pf, (nfds_t)n, timeout) < 0) {
+            if (errno == EINTR)
+                continue;
+            fail("poll: %s", strerror(errno));
+        }
+        if (pf[i_sig].revents)
+            reap();
+        if (i_ctl >= 0 && pf[i_ctl].revents) {
+            long got = rbuf_fill(&ctl_in, ctl_fd);
+            if (got <= 0) {
+                /* the engine went away: stop the container, nobody is listening */
+                dlog("control channel closed");
+                ctl_open = 0;
+                ctl_closed = 1;
+                if (!exited)
+                    kill(child, SIGKILL);
+            }
+        }
+        if (i_out >= 0 && pf[i_out].revents & (POLLIN | POLLHUP | POLLERR)) {
+            if (!relay_out(out_r, REC_STDOUT)) {
+                if (out_r != master)
+                    close(out_r);
+                out_r = -1;
+            }
+        }
+        if (i_err >= 0 && pf[i_err].revents & (POLLIN | POLLHUP | POLLERR)) {
+            if (!relay_out(err_r, REC_STDERR)) {
+                close(err_r);
+                err_r = -1;
+            }
+        }
+        if (i_ep >= 0 && pf[i_ep].revents) {
+            ssize_t k = read(err_pipe_r, setup_err + setup_err_len,
+                             sizeof setup_err - 1 - setup_err_len);
+            if (k > 0) {
+                setup_err_len += (size_t)k;
+            } else if (k == 0 || errno != EAGAIN) {
+                close(err_pipe_r);
+                err_pipe_r = -1;
+            }
+        }
+    }
+}
+
+/* If the kernel could not open /dev/console for us, fds 0-2 are closed and our own opens would
+ * land there: hold them with placeholders, then use the console once devtmpfs is up. */
+static void stdio_placeholders(void)
+{
+    for (int fd = 0; fd < 3; fd++)
+        if (fcntl(fd, F_GETFD) < 0 && open("/", O_RDONLY) < 0)
+            return;
+}
+
+static void stdio_console(void)
+{
+    if (isatty(2))
+        return;
+    int fd = open("/dev/console", O_RDWR | O_NOCTTY);
+    if (fd < 0)
+        fd = open("/dev/hvc0", O_RDWR | O_NOCTTY);
+    if (fd < 0)
+        return;
+    dup2(fd, 1);
+    dup2(fd, 2);
+    if (fd > 2)
+        close(fd);
+}
+
+int main(void)
+{
+    stdio_placeholders();
+    umask(022);
+    signal(SIGPIPE, SIG_IGN);
+    if (getpid() != 1)
+        fprintf(stderr, "c2w-init: warning: not PID 1\n");
+
+    move_root_to_tmpfs();
+    xmount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+    parse_cmdline();
+    xmount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+    xmount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, NULL);
+    stdio_console();
+    dlog("init started");
+    lo_up();
+    open_ctl();
+    mount_rootfs();
+    prepare_dev();
+
+    uint8_t ver[4];
+    put_le32(ver, PROTO_VERSION);
+    send_or_die(REC_READY, ver, 4);
+    dlog("READY");
+
+    uint8_t type;
+    const uint8_t *p;
+    uint32_t len;
+    for (;;) {
+        if (next_record(&type, &p, &len) < 0) {
+            clog_always("control channel closed before RUN");
+            power_off(1);
+        }
+        if (type == REC_RUN)
+            break;
+        rec_consume(&ctl_in); /* nothing else means anything before RUN */
+    }
+    char err[512];
+    if (run_decode(p, len, &rq, err, sizeof err) < 0)
+        fail("%s", err);
+    rec_consume(&ctl_in);
+    prepare_run();
+
+    sigset_t chld;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &chld, NULL);
+    sig_fd = signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC);
+    if (sig_fd < 0)
+        fail("signalfd: %s", strerror(errno));
+
+    make_stdio();
+    start_container();
+    relay_loop();
+
+    if (setup_err_len) {
+        setup_err[setup_err_len] = 0;
+        send_or_die(REC_ERROR, setup_err, setup_err_len);
+        status = EXIT_INIT_ERROR;
+    }
+    send_exit(status);
+}

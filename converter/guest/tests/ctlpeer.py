@@ -1,0 +1,275 @@
+"""Reference implementation of the engine side of PROTOCOL.md, plus a QEMU harness.
+
+`RunRequest` encodes a RUN payload; `Peer` speaks the record stream on a connected socket;
+`boot_and_run` boots the real kernel + init under qemu-system-riscv64 -M virt with the control
+channel on a virtio-serial port named c2w.ctl, sends one RUN, relays stdin and collects the
+result.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import struct
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROTO_VERSION = 1
+# engine -> guest
+RUN, STDIN, STDIN_EOF, SIGNAL, WINSIZE = 0x01, 0x02, 0x03, 0x04, 0x05
+# guest -> engine
+READY, STDOUT, STDERR, EXIT, ERROR = 0x81, 0x82, 0x83, 0x84, 0x85
+MAX_RECORD = 64 << 20
+
+
+def record(rtype: int, payload: bytes = b"") -> bytes:
+    return struct.pack("<B3xI", rtype, len(payload)) + payload
+
+
+def _s(v: str | bytes) -> bytes:
+    return v.encode() if isinstance(v, str) else v
+
+
+@dataclass
+class RunRequest:
+    """RUN fields. Image defaults (E C V W U) and run-time fields (a e v w u t z i h T m d)."""
+
+    image_entrypoint: list[str | bytes] = field(default_factory=list)
+    image_cmd: list[str | bytes] = field(default_factory=list)
+    image_env: list[str | bytes] = field(default_factory=list)
+    image_workdir: str | bytes | None = None
+    image_user: str | bytes | None = None
+    args: list[str | bytes] | None = None
+    entrypoint: list[str | bytes] | None = None
+    env: list[str | bytes] = field(default_factory=list)
+    workdir: str | bytes | None = None
+    user: str | bytes | None = None
+    tty: bool = False
+    winsize: tuple[int, int] | None = None
+    no_stdin: bool = False
+    hostname: str | None = None
+    clock: float | None = None  # seconds since the epoch; None = now
+    mounts: list[tuple[str, str, bool]] = field(default_factory=list)  # tag, guest path, ro
+    debug: bool = False
+
+    def encode(self) -> bytes:
+        out = bytearray()
+
+        def put(tag: str, value: bytes) -> None:
+            out.extend(struct.pack("<BI", ord(tag), len(value)))
+            out.extend(value)
+
+        for v in self.image_entrypoint:
+            put("E", _s(v))
+        for v in self.image_cmd:
+            put("C", _s(v))
+        for v in self.image_env:
+            put("V", _s(v))
+        if self.image_workdir is not None:
+            put("W", _s(self.image_workdir))
+        if self.image_user is not None:
+            put("U", _s(self.image_user))
+        for v in self.args or []:
+            put("a", _s(v))
+        for v in self.entrypoint or []:
+            put("e", _s(v))
+        for v in self.env:
+            put("v", _s(v))
+        if self.workdir is not None:
+            put("w", _s(self.workdir))
+        if self.user is not None:
+            put("u", _s(self.user))
+        if self.tty:
+            put("t", b"1")
+        if self.winsize:
+            put("z", struct.pack("<HH", *self.winsize))
+        if self.no_stdin:
+            put("i", b"0")
+        if self.hostname is not None:
+            put("h", self.hostname.encode())
+        t = time.time() if self.clock is None else self.clock
+        put("T", struct.pack("<QI", int(t), int((t % 1) * 1e9)))
+        for tag, path, ro in self.mounts:
+            put("m", tag.encode() + b"\0" + path.encode() + (b"\0ro" if ro else b""))
+        if self.debug:
+            put("d", b"1")
+        return bytes(out)
+
+
+class ProtocolError(Exception):
+    pass
+
+
+class Peer:
+    """The engine side of one control channel (a connected stream socket)."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.buf = bytearray()
+
+    def send(self, rtype: int, payload: bytes = b"") -> None:
+        self.sock.sendall(record(rtype, payload))
+
+    def recv(self, timeout: float) -> tuple[int, bytes] | None:
+        """Next record, or None at EOF. Raises TimeoutError."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if len(self.buf) >= 8:
+                rtype, n = struct.unpack_from("<B3xI", self.buf)
+                if self.buf[1:4] != b"\0\0\0" or n > MAX_RECORD:
+                    raise ProtocolError(f"bad record header {bytes(self.buf[:8]).hex()}")
+                if len(self.buf) >= 8 + n:
+                    payload = bytes(self.buf[8 : 8 + n])
+                    del self.buf[: 8 + n]
+                    return rtype, payload
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("no record from the guest in time")
+            self.sock.settimeout(left)
+            chunk = self.sock.recv(1 << 16)
+            if not chunk:
+                return None
+            self.buf.extend(chunk)
+
+
+@dataclass
+class RunResult:
+    status: int | None
+    stdout: bytes
+    stderr: bytes
+    errors: list[str]
+    ready_s: float  # QEMU start to READY
+    total_s: float
+    console: str  # hvc0 output (kernel + init logs)
+    qemu_rc: int | None
+    order: list[int]  # record types in arrival order
+
+
+@dataclass
+class Guest:
+    kernel: Path
+    initrd: Path
+    rootfs: Path
+    qemu: str = "qemu-system-riscv64"
+    memory_mb: int = 256
+
+
+def qemu_argv(g: Guest, sock: str, console_log: str, shares: list[tuple[str, Path]],
+              append: str) -> list[str]:
+    argv = [
+        g.qemu, "-M", "virt", "-m", str(g.memory_mb), "-nodefaults", "-display", "none",
+        "-no-reboot", "-serial", "none",
+        "-kernel", str(g.kernel), "-initrd", str(g.initrd), "-append", append,
+        "-drive", f"file={g.rootfs},if=none,format=raw,id=rootfs,readonly=on",
+        "-device", "virtio-blk-device,drive=rootfs",
+        "-device", "virtio-rng-device",
+        "-device", "virtio-serial-device",
+        "-chardev", f"file,id=con,path={console_log}",
+        "-device", "virtconsole,chardev=con",
+        "-chardev", f"socket,id=ctl,path={sock}",
+        "-device", "virtserialport,chardev=ctl,name=c2w.ctl",
+    ]
+    for i, (tag, host) in enumerate(shares):
+        argv += ["-fsdev", f"local,id=fs{i},path={host},security_model=none",
+                 "-device", f"virtio-9p-device,fsdev=fs{i},mount_tag={tag}"]
+    return argv
+
+
+def boot_and_run(
+    g: Guest,
+    req: RunRequest,
+    stdin: bytes | None = None,
+    stdin_eof: bool = True,
+    shares: list[tuple[str, Path]] | None = None,
+    signal_after: tuple[float, int] | None = None,
+    debug: bool = False,
+    timeout: float = 60.0,
+    append_extra: str = "",
+    hangup_after_run: bool = False,
+) -> RunResult:
+    """Boot, wait for READY, send RUN (+ stdin, EOF), collect output until EXIT."""
+    with tempfile.TemporaryDirectory(prefix="c2w-peer-") as tmp:
+        sock_path = os.path.join(tmp, "ctl.sock")
+        console_log = os.path.join(tmp, "console.log")
+        lsock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        lsock.bind(sock_path)
+        lsock.listen(1)
+        append = "console=hvc0 panic=-1 " + ("loglevel=7 c2w.debug" if debug else "quiet")
+        if append_extra:
+            append += " " + append_extra
+        argv = qemu_argv(g, sock_path, console_log, shares or [], append)
+        t0 = time.monotonic()
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT)
+        out, err, errors, order = bytearray(), bytearray(), [], []
+        status: int | None = None
+        ready_s = -1.0
+        try:
+            lsock.settimeout(timeout)
+            conn, _ = lsock.accept()
+            peer = Peer(conn)
+            deadline = t0 + timeout
+            r = peer.recv(deadline - time.monotonic())
+            if r is not None:
+                order.append(r[0])
+            if r is not None and r[0] == READY:
+                ready_s = time.monotonic() - t0
+                assert r[1] == struct.pack("<I", PROTO_VERSION), r
+                peer.send(RUN, req.encode())
+                if hangup_after_run:
+                    conn.shutdown(socket.SHUT_RDWR)
+                    stdin, stdin_eof = None, False
+                if stdin is not None:
+                    for i in range(0, len(stdin), 32768):
+                        peer.send(STDIN, stdin[i : i + 32768])
+                if stdin_eof:
+                    peer.send(STDIN_EOF)
+                sig_at = time.monotonic() + signal_after[0] if signal_after else None
+                while not hangup_after_run:
+                    wait = deadline - time.monotonic()
+                    if sig_at is not None:
+                        wait = min(wait, max(0.01, sig_at - time.monotonic()))
+                    try:
+                        r = peer.recv(wait)
+                    except TimeoutError:
+                        if sig_at is not None and time.monotonic() >= sig_at:
+                            assert signal_after is not None
+                            peer.send(SIGNAL, struct.pack("<I", signal_after[1]))
+                            sig_at = None
+                            continue
+                        raise
+                    if r is None:
+                        break
+                    order.append(r[0])
+                    if r[0] == STDOUT:
+                        out += r[1]
+                    elif r[0] == STDERR:
+                        err += r[1]
+                    elif r[0] == ERROR:
+                        errors.append(r[1].decode(errors="replace"))
+                    elif r[0] == EXIT:
+                        status = struct.unpack("<I", r[1])[0]
+            else:  # ERROR + EXIT instead of READY
+                while r is not None:
+                    if r[0] == ERROR:
+                        errors.append(r[1].decode(errors="replace"))
+                    elif r[0] == EXIT:
+                        status = struct.unpack("<I", r[1])[0]
+                    r = peer.recv(deadline - time.monotonic())
+                    if r is not None:
+                        order.append(r[0])
+            conn.close()
+            qemu_rc = proc.wait(timeout=max(1.0, deadline - time.monotonic()))
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            lsock.close()
+        total = time.monotonic() - t0
+        console = Path(console_log).read_text(errors="replace") if os.path.exists(console_log) else ""
+        qout = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+        return RunResult(status, bytes(out), bytes(err), errors, ready_s, total,
+                         console + qout, qemu_rc, order)
