@@ -6,9 +6,11 @@ import argparse
 import json
 import os
 import sys
+import typing
 from pathlib import Path
 
 from . import __version__, registry
+from .image import ImageOptions, is_c2w_image
 from .process import run
 from .spec import LaunchSpec, MapDir, StdinMode, Unsupported
 
@@ -56,8 +58,13 @@ def check_module(path: str) -> Path:
     return p
 
 
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> typing.NoReturn:  # one line (no usage block), exit 2
+        raise UsageError(message)
+
+
 def run_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(
+    ap = Parser(
         prog="c2w-run",
         description="Run a WASI command module (or a c2w container image) on any WASI runtime.",
         epilog="Subcommand: `c2w-run runtimes [--json]` lists the runtimes.",
@@ -68,6 +75,10 @@ def run_parser() -> argparse.ArgumentParser:
     ap.add_argument("-e", "--env", action="append", default=[], metavar="K=V", help="set an environment variable")
     ap.add_argument("--no-stdin", action="store_true", help="give the module an empty stdin")
     ap.add_argument("-t", "--tty", action="store_true", help="keep the terminal interactive")
+    img = ap.add_argument_group("c2w image options (for modules made by `c2w`)")
+    img.add_argument("--entrypoint", metavar="CMD", help="replace the image Entrypoint (drops its Cmd)")
+    img.add_argument("-w", "--workdir", metavar="DIR", help="working directory in the container")
+    img.add_argument("-u", "--user", metavar="USER[:GROUP]", help="user (name or uid) in the container")
     ap.add_argument("--timeout", type=float, metavar="S", help="kill the run after S seconds (exit 124)")
     ap.add_argument("--runtime-flag", action="append", default=[], metavar="FLAG",
                     help="extra flag passed to the runtime as is")
@@ -80,9 +91,16 @@ def run_parser() -> argparse.ArgumentParser:
 def build_spec(ns: argparse.Namespace) -> LaunchSpec:
     if ns.timeout is not None and ns.timeout <= 0:
         raise UsageError("--timeout must be a positive number of seconds")
+    module = check_module(ns.module)
+    args = list(ns.args)
+    opts = ImageOptions(ns.entrypoint, ns.workdir, ns.user, tty=ns.tty, no_stdin=ns.no_stdin)
+    if is_c2w_image(module):
+        args = opts.argv(args)
+    elif opts.given():
+        raise UsageError(f"--entrypoint, --workdir and --user need a c2w image; {ns.module} is a plain WASI module")
     return LaunchSpec(
-        module=check_module(ns.module),
-        args=list(ns.args),
+        module=module,
+        args=args,
         env=dict(parse_env(e) for e in ns.env),
         mapdirs=[parse_mapdir(m) for m in ns.mapdir],
         stdin=StdinMode.NONE if ns.no_stdin else StdinMode.INHERIT,
@@ -150,6 +168,8 @@ def cmd_runtimes(argv: list[str]) -> int:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
+        if not argv:
+            raise UsageError("no module given (usage: c2w-run [OPTIONS] MODULE.wasm [ARG...]; see --help)")
         if argv[:1] == ["runtimes"]:
             return cmd_runtimes(argv[1:])
         return cmd_run(argv)

@@ -52,8 +52,10 @@ def locate(c: Component) -> Path:
                           text=True)
     lines = done.stdout.strip().splitlines()
     if done.returncode != 0 or not lines:
-        tail = done.stderr.strip().splitlines()[-1:] or [f"exit {done.returncode}"]
-        raise ConvertError(f"building the {c.name} failed ({c.build[0]}): {tail[0]}")
+        lines = [ln.strip() for ln in done.stderr.splitlines() if ln.strip()]
+        errors = [ln for ln in lines if "error" in ln.lower()]
+        why = (errors or lines or [f"exit {done.returncode}"])[0 if errors else -1]
+        raise ConvertError(f"building the {c.name} failed ({c.build[0]}): {why}")
     out = Path(lines[-1])
     path = out / c.filename if c.output_is_dir else out
     if not path.is_file():

@@ -1,0 +1,55 @@
+"""Image-level flags reach a c2w image as its own options, before a `--` that keeps the
+container command verbatim; plain WASI modules refuse them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from c2w_run.image import ImageOptions, is_c2w_image
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def with_meta(module: bytes) -> bytes:
+    name = b"c2w.meta"
+    body = bytes([len(name)]) + name + b"{}"
+    return module + b"\0" + bytes([len(body)]) + body
+
+
+def probe(name: str) -> Path:
+    out = subprocess.run([str(REPO / "conformance/probes/build.sh")], capture_output=True, text=True,
+                         timeout=600, check=True).stdout.strip().splitlines()[-1]
+    return Path(out) / name
+
+
+def test_a_module_with_the_meta_section_is_a_c2w_image(tmp_path: Path) -> None:
+    plain = probe("args_env_exit.wasm").read_bytes()
+    (tmp_path / "img.wasm").write_bytes(with_meta(plain))
+    (tmp_path / "plain.wasm").write_bytes(plain)
+    (tmp_path / "junk.wasm").write_bytes(b"\0asm\x01\0\0\0\x00\xff")
+    assert is_c2w_image(tmp_path / "img.wasm")
+    assert not is_c2w_image(tmp_path / "plain.wasm")
+    assert not is_c2w_image(tmp_path / "junk.wasm")
+    assert not is_c2w_image(tmp_path / "missing.wasm")
+
+
+def test_options_come_first_and_the_command_stays_verbatim() -> None:
+    opts = ImageOptions(entrypoint="", workdir="/w d", user="1000:1000", tty=True, no_stdin=True)
+    assert opts.argv(["--help", "x"]) == ["--entrypoint", "", "--workdir", "/w d", "--user", "1000:1000",
+                                          "--tty", "--no-stdin", "--", "--help", "x"]
+    assert ImageOptions().argv([]) == ["--"]
+
+
+def test_image_flags_arrive_in_the_modules_argv_through_a_runtime(tmp_path: Path) -> None:
+    plain = tmp_path / "print_args.wasm"
+    subprocess.run(["clang", "--target=wasm32-wasi", "--sysroot=/usr", "-O2", "-o", str(plain),
+                    str(REPO / "c2w_run/tests/data/print_args.c")], check=True, timeout=120)
+    img = tmp_path / "img.wasm"
+    img.write_bytes(with_meta(plain.read_bytes()))
+    r = subprocess.run([sys.executable, "-m", "c2w_run.cli", "--runtime", "wasmtime", "--entrypoint", "/bin/sh",
+                        "--workdir", "/tmp", str(img), "--help", "a b"], capture_output=True, text=True,
+                       timeout=120, cwd=REPO, stdin=subprocess.DEVNULL)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == ["--entrypoint", "/bin/sh", "--workdir", "/tmp", "--", "--help", "a b"]
