@@ -185,12 +185,20 @@ def boot_and_run(
     stdin_eof: bool = True,
     shares: list[tuple[str, Path]] | None = None,
     signal_after: tuple[float, int] | None = None,
+    events: list[tuple[float, int, bytes]] | None = None,
+    ctl_as_console: bool = False,
     debug: bool = False,
     timeout: float = 60.0,
     append_extra: str = "",
     hangup_after_run: bool = False,
 ) -> RunResult:
-    """Boot, wait for READY, send RUN (+ stdin, EOF), collect output until EXIT."""
+    """Boot, wait for READY, send RUN (+ stdin, EOF), collect output until EXIT.
+
+    events: (seconds after RUN, record type, payload) sent while the container runs;
+    signal_after=(t, sig) is a shorthand for one SIGNAL event. ctl_as_console: the control
+    channel is a second virtio console port (/dev/hvc1, c2w.ctl=/dev/hvc1) instead of a named
+    generic port.
+    """
     with tempfile.TemporaryDirectory(prefix="c2w-peer-") as tmp:
         sock_path = os.path.join(tmp, "ctl.sock")
         console_log = os.path.join(tmp, "console.log")
@@ -200,7 +208,14 @@ def boot_and_run(
         append = "console=hvc0 panic=-1 " + ("loglevel=7 c2w.debug" if debug else "quiet")
         if append_extra:
             append += " " + append_extra
+        if ctl_as_console:
+            append += " c2w.ctl=/dev/hvc1"
         argv = qemu_argv(g, sock_path, console_log, shares or [], append)
+        if ctl_as_console:
+            argv[argv.index("virtserialport,chardev=ctl,name=c2w.ctl")] = "virtconsole,chardev=ctl"
+        todo = sorted(events or [])
+        if signal_after:
+            todo = sorted(todo + [(signal_after[0], SIGNAL, struct.pack("<I", signal_after[1]))])
         t0 = time.monotonic()
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT)
@@ -227,18 +242,18 @@ def boot_and_run(
                         peer.send(STDIN, stdin[i : i + 32768])
                 if stdin_eof:
                     peer.send(STDIN_EOF)
-                sig_at = time.monotonic() + signal_after[0] if signal_after else None
+                t_run = time.monotonic()
                 while not hangup_after_run:
                     wait = deadline - time.monotonic()
-                    if sig_at is not None:
-                        wait = min(wait, max(0.01, sig_at - time.monotonic()))
+                    while todo and time.monotonic() >= t_run + todo[0][0]:
+                        _, rtype, payload = todo.pop(0)
+                        peer.send(rtype, payload)
+                    if todo:
+                        wait = min(wait, max(0.01, t_run + todo[0][0] - time.monotonic()))
                     try:
                         r = peer.recv(wait)
                     except TimeoutError:
-                        if sig_at is not None and time.monotonic() >= sig_at:
-                            assert signal_after is not None
-                            peer.send(SIGNAL, struct.pack("<I", signal_after[1]))
-                            sig_at = None
+                        if todo:
                             continue
                         raise
                     if r is None:

@@ -10,11 +10,12 @@ from __future__ import annotations
 import dataclasses
 import os
 import signal
+import struct
 from pathlib import Path
 
 import pytest
 
-from ctlpeer import EXIT, READY, Guest, RunRequest, RunResult, boot_and_run
+from ctlpeer import EXIT, READY, STDIN, STDIN_EOF, WINSIZE, Guest, RunRequest, RunResult, boot_and_run
 
 PATH_ENV = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -274,3 +275,33 @@ def test_unmountable_rootfs_gives_error_instead_of_ready(guest: Guest) -> None:
     assert r.order == [0x85, EXIT]
     assert r.status == 125
     assert r.errors[0].startswith("mount rootfs /dev/vda (btrfs)"), r.errors
+
+
+def test_winsize_record_resizes_the_terminal(guest: Guest) -> None:
+    script = "stty size; trap 'stty size; exit 0' WINCH; read x; echo no-winch"
+    r = run(guest, image(tty=True, winsize=(24, 80), args=["sh", "-c", script]), stdin_eof=False,
+            events=[(0.5, WINSIZE, struct.pack("<HH", 50, 132))])
+    assert r.status == 0
+    assert r.stdout == b"24 80\r\n50 132\r\n"
+
+
+def test_large_output_is_drained_before_exit(guest: Guest) -> None:
+    r = run(guest, image(args=["sh", "-c", "seq 1 200000; seq 1 50000 >&2; exit 3"]))
+    assert r.status == 3
+    assert r.stdout == "".join(f"{i}\n" for i in range(1, 200001)).encode()
+    assert r.stderr == "".join(f"{i}\n" for i in range(1, 50001)).encode()
+
+
+def test_stdin_sent_in_pieces_over_time(guest: Guest) -> None:
+    events = [(0.1 * i, STDIN, f"chunk{i}\n".encode()) for i in range(5)] + [(0.6, STDIN_EOF, b"")]
+    r = run(guest, image(args=["cat"]), stdin_eof=False, events=events)
+    assert r.stdout == b"".join(f"chunk{i}\n".encode() for i in range(5))
+
+
+def test_control_channel_on_a_console_port_is_raw(guest: Guest) -> None:
+    data = bytes(range(256)) * 64 + os.urandom(50_000)  # ^C, ^D, ^S, CR, NL, ... must pass
+    r = run(guest, image(args=["sh", "-c", "cat; printf '\\003\\r\\n' >&2"]), stdin=data,
+            ctl_as_console=True)
+    assert r.status == 0
+    assert r.stdout == data
+    assert r.stderr == b"\x03\r\n"
