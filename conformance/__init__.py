@@ -1,0 +1,1 @@
+"""The conformance suite: cases (TOML), WASI probes, per-runtime expectations, and the runner."""

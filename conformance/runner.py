@@ -1,0 +1,372 @@
+"""Runs cases x runtimes through the real `c2w-run` command line and records outcomes.
+
+Each case runs in its own temporary directory (fixtures for its mapped directories) with its own
+TCP port when it needs one, under a timeout, in parallel across a small pool. An unexpected
+outcome (a failure, or a pass of an expected failure) is rerun once; when the rerun disagrees
+the result is marked flaky. Outcomes: pass, fail, xfail, xpass, skip, error.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import pty
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .cases import Case
+from .expectations import Expectations
+from .programs import ProgramMissing, Programs
+
+OUTPUT_LIMIT = 64 * 1024
+OUTCOMES = ("pass", "fail", "xfail", "xpass", "skip", "error")
+GRACE = 15.0  # seconds beyond the case timeout before the runner itself kills c2w-run
+LISTEN_OPTION = "--wasi-listen"
+
+
+@dataclass
+class Result:
+    runtime: str
+    case: str
+    feature: str
+    level: str
+    outcome: str
+    duration: float = 0.0
+    exit_code: int | None = None
+    stdout: str = ""
+    stderr: str = ""
+    problems: list[str] = field(default_factory=list)
+    reason: str = ""
+    link: str = ""
+    flaky: bool = False
+    attempts: int = 0
+    command: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def c2w_run_command() -> list[str]:
+    return [sys.executable, "-m", "c2w_run.cli"]
+
+
+@functools.lru_cache(maxsize=1)
+def launcher_help() -> str:
+    done = subprocess.run([*c2w_run_command(), "--help"], capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL, timeout=60)
+    return done.stdout
+
+
+def launcher_missing(case: Case) -> str | None:
+    """Why the launcher cannot express this case yet (None when it can)."""
+    if case.listen and LISTEN_OPTION not in launcher_help():
+        return (f"c2w-run has no {LISTEN_OPTION} HOST:PORT option yet (a pre-opened listening "
+                "socket for the module); requested from the launcher")
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+REPEAT_RE = re.compile(r"\{repeat:(.):(\d+)\}")
+
+
+def substitute(value: str, port: int | None) -> str:
+    """Placeholders in case arguments: {listen} (HOST:PORT of the case's socket) and
+    {repeat:C:N} (N copies of the character C)."""
+    if port is not None:
+        value = value.replace("{listen}", f"127.0.0.1:{port}")
+    return REPEAT_RE.sub(lambda m: m.group(1) * int(m.group(2)), value)
+
+
+def c2w_run_args(case: Case, runtime: str, program: Path, workdir: Path, port: int | None) -> list[str]:
+    """The c2w-run arguments (after the command itself) for one run of case."""
+    argv = ["--runtime", runtime]
+    for i, m in enumerate(case.mapdirs):
+        argv += ["-v", f"{workdir / f'dir{i}'}:{m.guest}{':ro' if m.readonly else ''}"]
+    for k, v in case.env.items():
+        argv += ["-e", f"{k}={v}"]
+    if case.stdin == "none":
+        argv.append("--no-stdin")
+    if case.listen and port is not None:
+        argv += [LISTEN_OPTION, f"127.0.0.1:{port}"]
+    argv += ["--timeout", f"{case.timeout:g}", str(program), *(substitute(a, port) for a in case.args)]
+    return argv
+
+
+def command_for(case: Case, runtime: str, program: Path, workdir: Path, port: int | None = None) -> list[str]:
+    return [*c2w_run_command(), *c2w_run_args(case, runtime, program, workdir, port)]
+
+
+def prepare(case: Case, workdir: Path) -> None:
+    for i, m in enumerate(case.mapdirs):
+        host = workdir / f"dir{i}"
+        host.mkdir(parents=True, exist_ok=True)
+        for rel, content in m.files.items():
+            p = host / rel
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_text(content)
+
+
+def decode(b: bytes | None, limit: int = OUTPUT_LIMIT) -> str:
+    b = b or b""
+    text = b[:limit].decode("utf-8", "backslashreplace")
+    return text + (f"\n[... {len(b) - limit} more bytes]" if len(b) > limit else "")
+
+
+def check(case: Case, code: int, out: bytes, err: bytes, workdir: Path,
+          client: dict | None = None) -> list[str]:
+    """Every way this run differs from the case's expectations (empty: it passed)."""
+    e = case.expect
+    so, se = decode(out, 1 << 30), decode(err, 1 << 30)
+    problems = []
+    if e.exit_nonzero:
+        if code == 0:
+            problems.append("exit status 0, expected non-zero")
+    elif e.exit_code is not None and code != e.exit_code:
+        problems.append(f"exit status {code}, expected {e.exit_code}")
+    if e.stdout is not None and so != e.stdout:
+        problems.append(f"stdout {so[:200]!r}, expected {e.stdout[:200]!r}")
+    if e.stdout_regex is not None and not re.search(e.stdout_regex, so, re.MULTILINE):
+        problems.append(f"stdout {so[:300]!r} does not match /{e.stdout_regex}/")
+    if e.stdout_echo and out != case.stdin_bytes():
+        problems.append(f"stdout is {len(out)} bytes, not the {len(case.stdin_bytes())} stdin bytes")
+    if e.stderr is not None and se != e.stderr:
+        problems.append(f"stderr {se[:200]!r}, expected {e.stderr[:200]!r}")
+    if e.stderr_regex is not None and not re.search(e.stderr_regex, se, re.MULTILINE):
+        problems.append(f"stderr {se[:300]!r} does not match /{e.stderr_regex}/")
+    for rel, want in {**e.files, **e.files_regex}.items():
+        p = workdir / rel
+        if not p.is_file():
+            problems.append(f"host file {rel} missing")
+            continue
+        got = p.read_text(errors="backslashreplace")
+        if rel in e.files and got != want:
+            problems.append(f"host file {rel} is {got[:100]!r}, expected {want[:100]!r}")
+        if rel in e.files_regex and not re.search(e.files_regex[rel], got, re.MULTILINE):
+            problems.append(f"host file {rel} {got[:100]!r} does not match /{e.files_regex[rel]}/")
+    for rel in e.absent:
+        if (workdir / rel).exists():
+            problems.append(f"host file {rel} exists, expected absent")
+    if case.client is not None and client is not None:
+        if "error" in client:
+            problems.append(f"TCP client: {client['error']}")
+        else:
+            reply = client.get("reply", b"").decode("utf-8", "backslashreplace")
+            c = case.client
+            if c.expect is not None and reply != c.expect:
+                problems.append(f"TCP reply {reply!r}, expected {c.expect!r}")
+            if c.expect_regex is not None and not re.search(c.expect_regex, reply, re.MULTILINE):
+                problems.append(f"TCP reply {reply!r} does not match /{c.expect_regex}/")
+    return problems
+
+
+def tcp_client(port: int, send: bytes, result: dict, deadline_s: float, stop: threading.Event) -> None:
+    end = time.monotonic() + deadline_s
+    s = None
+    while time.monotonic() < end and not stop.is_set():
+        try:
+            s = socket.create_connection(("127.0.0.1", port), timeout=5)
+            break
+        except OSError:
+            time.sleep(0.05)
+    if s is None:
+        result["error"] = f"could not connect to 127.0.0.1:{port}"
+        return
+    try:
+        s.sendall(send)
+        data = b""
+        while not data.endswith(b"\n"):
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+        result["reply"] = data
+    except OSError as exc:
+        result["error"] = str(exc)
+    finally:
+        s.close()
+
+
+def feed_stdin(case: Case, pipe, stop: threading.Event) -> None:
+    try:
+        if case.stdin == "data":
+            pipe.write(case.stdin_bytes())
+            pipe.close()
+        elif case.stdin == "script":
+            for step in case.stdin_script:
+                if stop.wait(step.after):
+                    return
+                if step.data:
+                    pipe.write(step.data.encode())
+                    pipe.flush()
+                if step.close:
+                    pipe.close()
+                    return
+            stop.wait()
+            pipe.close()
+        elif case.stdin == "idle":
+            stop.wait()  # open, no data, until the process exits
+            pipe.close()
+    except (BrokenPipeError, ValueError, OSError):
+        pass
+
+
+def stop_process(proc: subprocess.Popen) -> None:
+    """SIGTERM c2w-run (it forwards it to the runtime's group), then SIGKILL its session."""
+    try:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(5)
+    except subprocess.TimeoutExpired:
+        pass
+    except ProcessLookupError:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def run_once(case: Case, runtime: str, programs: Programs) -> Result:
+    base = Result(runtime, case.id, case.feature, case.level, "error", attempts=1)
+    try:
+        program = programs.path(case.level, case.program)
+    except ProgramMissing as exc:
+        base.problems = [str(exc)]
+        return base
+    with tempfile.TemporaryDirectory(prefix="c2w-case-") as tmp:
+        workdir = Path(tmp)
+        prepare(case, workdir)
+        port = free_port() if case.listen else None
+        argv = command_for(case, runtime, program, workdir, port)
+        base.command = argv
+        stop = threading.Event()
+        master = slave = None
+        if case.stdin in ("data", "idle", "script"):
+            stdin = subprocess.PIPE
+        elif case.stdin == "tty":
+            master, slave = pty.openpty()
+            stdin = slave
+        else:
+            stdin = subprocess.DEVNULL
+        start = time.monotonic()
+        proc = subprocess.Popen(argv, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                cwd=workdir, start_new_session=True,
+                                env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        if slave is not None:
+            os.close(slave)
+        threads: list[threading.Thread] = []
+        chunks: dict[str, bytes] = {}
+
+        def reader(name: str, f) -> None:
+            chunks[name] = f.read()
+
+        threads.append(threading.Thread(target=reader, args=("out", proc.stdout), daemon=True))
+        threads.append(threading.Thread(target=reader, args=("err", proc.stderr), daemon=True))
+        if proc.stdin is not None:
+            threads.append(threading.Thread(target=feed_stdin, args=(case, proc.stdin, stop), daemon=True))
+        client: dict = {}
+        if case.client is not None and port is not None:
+            threads.append(threading.Thread(
+                target=tcp_client, args=(port, case.client.send.encode(), client,
+                                         case.client.connect_timeout, stop), daemon=True))
+        for t in threads:
+            t.start()
+        timed_out = False
+        try:
+            proc.wait(case.timeout + GRACE)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            stop_process(proc)
+            proc.wait()
+        stop.set()
+        for t in threads:
+            t.join(5)
+        if master is not None:
+            os.close(master)
+        base.duration = round(time.monotonic() - start, 3)
+        out, err = chunks.get("out", b""), chunks.get("err", b"")
+        base.exit_code = proc.returncode
+        base.stdout, base.stderr = decode(out), decode(err)
+        if timed_out:
+            base.problems = [f"c2w-run did not exit within {case.timeout + GRACE:g} s"]
+            return base
+        if proc.returncode == 2 and err.startswith(b"c2w-run: error:"):
+            # the launcher refuses this launch on this runtime: the feature is not available
+            base.problems = [decode(err).strip().splitlines()[0]]
+            base.outcome = "fail"
+            return base
+        base.problems = check(case, proc.returncode, out, err, workdir, client if case.client else None)
+        if proc.returncode == 124 and b"c2w-run: timed out" in err and case.expect.exit_code != 124:
+            base.problems.insert(0, f"no exit within the case timeout ({case.timeout:g} s)")
+        base.outcome = "pass" if not base.problems else "fail"
+        return base
+
+
+def apply_expectation(result: Result, kind: str | None) -> Result:
+    if kind == "xfail":
+        if result.outcome == "fail":
+            result.outcome = "xfail"
+        elif result.outcome == "pass":
+            result.outcome = "xpass"
+    return result
+
+
+def unexpected(result: Result) -> bool:
+    return result.outcome in ("fail", "xpass")
+
+
+def run_case(case: Case, runtime: str, programs: Programs, expectations: Expectations,
+             rerun: bool = True) -> Result:
+    exp = expectations.for_case(case.id)
+    if exp is not None and exp.kind == "skip":
+        return Result(runtime, case.id, case.feature, case.level, "skip", reason=exp.reason, link=exp.link)
+    missing = launcher_missing(case)
+    if missing:
+        return Result(runtime, case.id, case.feature, case.level, "skip", reason=missing)
+    kind = exp.kind if exp else None
+    result = apply_expectation(run_once(case, runtime, programs), kind)
+    if rerun and unexpected(result):
+        second = apply_expectation(run_once(case, runtime, programs), kind)
+        second.attempts = 2
+        if second.outcome != result.outcome:
+            second.flaky = True
+            second.problems = second.problems + [f"flaky: first attempt was {result.outcome}: "
+                                                 + "; ".join(result.problems)[:300]]
+        result = second
+    if exp is not None:
+        result.reason, result.link = exp.reason, exp.link
+    return result
+
+
+def run_matrix(cases: list[Case], runtimes: list[str], programs: Programs,
+               expectations_dir: Path | None = None, jobs: int = 2,
+               progress: Callable[[Result], None] | None = None, rerun: bool = True) -> list[Result]:
+    """Every case on every runtime; results in (runtime, case) order."""
+    exps = {r: (Expectations.load(r, expectations_dir) if expectations_dir else Expectations.load(r))
+            for r in runtimes}
+    if any(c.level == "probe" for c in cases):
+        programs.probes  # build once, before the pool starts
+    work = [(c, r) for r in runtimes for c in cases]
+
+    def one(cr: tuple[Case, str]) -> Result:
+        r = run_case(cr[0], cr[1], programs, exps[cr[1]], rerun=rerun)
+        if progress:
+            progress(r)
+        return r
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        return list(pool.map(one, work))

@@ -1,0 +1,118 @@
+"""Running the suite and building the results document."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import socket
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from conformance import cases as cases_mod
+from conformance.programs import Programs
+from conformance.runner import Result, c2w_run_command, run_matrix
+
+from .schema import SCHEMA_NAME, VERSION, validate
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+class RunError(ValueError):
+    """Bad input to `c2w-matrix run` (one line)."""
+
+
+def runtime_rows() -> list[dict]:
+    """Every adapter c2w-run knows, from `c2w-run runtimes --json`."""
+    done = subprocess.run([*c2w_run_command(), "runtimes", "--json"], capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL, timeout=120)
+    if done.returncode != 0:
+        raise RunError(f"c2w-run runtimes failed: {done.stderr.strip()[-300:]}")
+    return json.loads(done.stdout)
+
+
+def launcher_version() -> str:
+    done = subprocess.run([*c2w_run_command(), "--version"], capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL, timeout=60)
+    return (done.stdout or done.stderr).strip()
+
+
+def git_commit() -> str | None:
+    try:
+        done = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+                              capture_output=True, text=True, timeout=10)
+    except OSError:
+        return None
+    return done.stdout.strip() or None
+
+
+def select_runtimes(rows: list[dict], wanted: list[str] | None) -> list[str]:
+    """The runtimes to run: the named ones (each must exist and be installed), else all installed."""
+    by_name = {r["name"]: r for r in rows}
+    if not wanted:
+        return [r["name"] for r in rows if r["installed"]]
+    out = []
+    for name in wanted:
+        if name not in by_name:
+            aliases = {"iwasm": "wamr"}
+            if aliases.get(name) in by_name:
+                name = aliases[name]
+            else:
+                raise RunError(f"unknown runtime {name!r}; known runtimes: {', '.join(sorted(by_name))}")
+        if not by_name[name]["installed"]:
+            raise RunError(f"runtime {name!r} is not installed; {by_name[name].get('install', '')}".rstrip("; "))
+        if name not in out:
+            out.append(name)
+    return out
+
+
+def document(cases: list[cases_mod.Case], rows: list[dict], selected: list[str],
+             results: list[Result], duration: float, jobs: int, created: dt.datetime,
+             selection: list[str] | None = None) -> dict:
+    doc = {
+        "schema": SCHEMA_NAME,
+        "version": VERSION,
+        "created": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "duration": round(duration, 3),
+        "jobs": jobs,
+        "selection": list(selection or []),
+        "host": {"hostname": socket.gethostname(), "platform": platform.platform(),
+                 "cpus": os.cpu_count() or 1, "python": platform.python_version(), "git": git_commit()},
+        "launcher": {"command": c2w_run_command(), "version": launcher_version()},
+        "runtimes": [{
+            "name": r["name"], "description": r.get("description", ""), "installed": bool(r["installed"]),
+            "selected": r["name"] in selected, "version": r.get("version"), "command": r.get("command"),
+            "install": r.get("install", ""),
+        } for r in rows],
+        "cases": [c.to_json() for c in cases],
+        "results": [r.to_json() for r in results],
+    }
+    validate(doc)
+    return doc
+
+
+def run(runtimes: list[str] | None = None, patterns: list[str] | None = None, jobs: int | None = None,
+        cases_dir: Path | None = None, expectations_dir: Path | None = None, images: Path | None = None,
+        rerun: bool = True, progress: Callable[[Result], None] | None = None) -> dict:
+    """Run the selected cases on the selected runtimes; return the results document."""
+    try:
+        cases = cases_mod.load(cases_dir or cases_mod.CASES_DIR, patterns)
+    except cases_mod.CaseError as exc:
+        raise RunError(str(exc)) from None
+    if not cases:
+        raise RunError(f"no case matches {' '.join(patterns or [])!r}")
+    programs = Programs(images=images)
+    if programs.images is None:  # image cases need converted images: leave them out
+        cases = [c for c in cases if c.level != "image"] or cases
+    rows = runtime_rows()
+    selected = select_runtimes(rows, runtimes)
+    if not selected:
+        raise RunError("no runtime is installed (make runtimes)")
+    jobs = jobs or max(1, os.cpu_count() or 1)
+    created = dt.datetime.now(dt.timezone.utc)
+    start = time.monotonic()
+    results = run_matrix(cases, selected, programs, expectations_dir, jobs=jobs, progress=progress, rerun=rerun)
+    return document(cases, rows, selected, results, time.monotonic() - start, jobs, created, patterns)
