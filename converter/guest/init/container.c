@@ -75,6 +75,11 @@ static void write_etc(const struct container *c)
                  c->hostname);
     if (write_file("/etc/hosts", buf, (size_t)n, 0644) < 0)
         setup_fail(c, "write /etc/hosts: %s", strerror(errno));
+    if (c->resolv_conf) {
+        unlink("/etc/resolv.conf"); /* may be a dangling symlink in the image */
+        if (write_file("/etc/resolv.conf", c->resolv_conf, strlen(c->resolv_conf), 0644) < 0)
+            setup_fail(c, "write /etc/resolv.conf: %s", strerror(errno));
+    }
 }
 
 static void setup_mounts(const struct container *c)

@@ -32,6 +32,7 @@ struct container {
     const char *hostname;
     const char *workdir;
     const char *user;
+    const char *resolv_conf; /* NULL: leave the image's /etc/resolv.conf */
     int tty;
     int fd_in, fd_out, fd_err; /* become 0, 1, 2 in the container */
     int fd_errpipe;            /* setup errors -> init (close-on-exec) */

@@ -3,6 +3,7 @@
  * The contract is ../PROTOCOL.md. */
 #define _GNU_SOURCE
 #include "init.h"
+#include "net.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -335,6 +336,16 @@ static void prepare_run(void)
     ctr.workdir = rq.workdir ? rq.workdir : rq.img_workdir;
     ctr.user = rq.user ? rq.user : rq.img_user;
     ctr.tty = rq.tty;
+    if (rq.net) {
+        static struct net_cfg net;
+        static char resolv[512];
+        if (net_parse(rq.net, &net, err, sizeof err) < 0 || net_apply(&net, err, sizeof err) < 0)
+            fail("%s", err);
+        net_resolv_conf(&net, resolv, sizeof resolv);
+        if (*resolv)
+            ctr.resolv_conf = resolv;
+        dlog("%s configured", net.ifname);
+    }
 }
 
 static void make_stdio(void)

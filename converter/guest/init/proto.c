@@ -209,6 +209,7 @@ int run_decode(const uint8_t *p, size_t len, struct run_req *rq, char *err, size
         case 'w': dst = &rq->workdir; break;
         case 'u': dst = &rq->user; break;
         case 'h': dst = &rq->hostname; break;
+        case 'n': dst = &rq->net; break;
         case 't': rq->tty = n == 1 && v[0] == '1'; break;
         case 'i': rq->stdin_null = n == 1 && v[0] == '0'; break;
         case 'd': rq->debug = n == 1 && v[0] == '1'; break;

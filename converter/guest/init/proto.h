@@ -60,7 +60,7 @@ struct run_req {
     struct mount9p *mounts;
     size_t nmounts;
     int has_entry, has_args;
-    char *img_workdir, *img_user, *workdir, *user, *hostname;
+    char *img_workdir, *img_user, *workdir, *user, *hostname, *net;
     int tty, stdin_null, debug, has_time, has_winsize;
     uint16_t rows, cols;
     uint64_t sec;

@@ -54,6 +54,7 @@ class RunRequest:
     clock: float | None = None  # seconds since the epoch; None = now
     mounts: list[tuple[str, str, bool]] = field(default_factory=list)  # tag, guest path, ro
     debug: bool = False
+    net: str | None = None  # 'n': "addr=A.B.C.D/P gw=... dns=... mac=... mtu=..."
 
     def encode(self) -> bytes:
         out = bytearray()
@@ -96,6 +97,8 @@ class RunRequest:
             put("m", tag.encode() + b"\0" + path.encode() + (b"\0ro" if ro else b""))
         if self.debug:
             put("d", b"1")
+        if self.net is not None:
+            put("n", self.net.encode())
         return bytes(out)
 
 
@@ -187,6 +190,7 @@ def boot_and_run(
     signal_after: tuple[float, int] | None = None,
     events: list[tuple[float, int, bytes]] | None = None,
     ctl_as_console: bool = False,
+    user_net: bool = False,
     debug: bool = False,
     timeout: float = 60.0,
     append_extra: str = "",
@@ -197,7 +201,8 @@ def boot_and_run(
     events: (seconds after RUN, record type, payload) sent while the container runs;
     signal_after=(t, sig) is a shorthand for one SIGNAL event. ctl_as_console: the control
     channel is a second virtio console port (/dev/hvc1, c2w.ctl=/dev/hvc1) instead of a named
-    generic port.
+    generic port. user_net: a virtio-net NIC on QEMU's user-mode network (10.0.2.0/24, the host's
+    loopback is 10.0.2.2).
     """
     with tempfile.TemporaryDirectory(prefix="c2w-peer-") as tmp:
         sock_path = os.path.join(tmp, "ctl.sock")
@@ -213,6 +218,8 @@ def boot_and_run(
         argv = qemu_argv(g, sock_path, console_log, shares or [], append)
         if ctl_as_console:
             argv[argv.index("virtserialport,chardev=ctl,name=c2w.ctl")] = "virtconsole,chardev=ctl"
+        if user_net:
+            argv += ["-netdev", "user,id=n0", "-device", "virtio-net-device,netdev=n0"]
         todo = sorted(events or [])
         if signal_after:
             todo = sorted(todo + [(signal_after[0], SIGNAL, struct.pack("<I", signal_after[1]))])

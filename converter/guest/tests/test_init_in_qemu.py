@@ -8,6 +8,9 @@ and checks what comes back. One boot per test: the init powers off after one con
 from __future__ import annotations
 
 import dataclasses
+import functools
+import http.server
+import threading
 import os
 import signal
 import struct
@@ -305,3 +308,32 @@ def test_control_channel_on_a_console_port_is_raw(guest: Guest) -> None:
     assert r.status == 0
     assert r.stdout == data
     assert r.stderr == b"\x03\r\n"
+
+
+def test_net_field_configures_eth0_and_reaches_the_host(guest: Guest, tmp_path: Path) -> None:
+    (tmp_path / "hello.txt").write_bytes(b"over the network\n")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        port = server.server_address[1]
+        script = (f"wget -q -O - http://10.0.2.2:{port}/hello.txt; cat /etc/resolv.conf; "
+                  "ip -4 addr show eth0 | grep -o 'inet [0-9./]*'; ip route | grep default; "
+                  "cat /sys/class/net/eth0/address /sys/class/net/eth0/mtu")
+        net = "addr=10.0.2.15/24 gw=10.0.2.2 dns=10.0.2.3 mac=52:54:00:12:34:99 mtu=1400"
+        r = run(guest, image(net=net, args=["sh", "-c", script]), user_net=True)
+    finally:
+        server.shutdown()
+    assert r.status == 0, r.stderr
+    lines = r.stdout.decode().splitlines()
+    assert lines[0] == "over the network"
+    assert lines[1] == "nameserver 10.0.2.3"
+    assert lines[2] == "inet 10.0.2.15/24"
+    assert lines[3].startswith("default via 10.0.2.2 dev eth0")
+    assert lines[4:] == ["52:54:00:12:34:99", "1400"]
+
+
+def test_bad_net_field_is_an_error_with_125(guest: Guest) -> None:
+    r = run(guest, image(net="addr=10.0.2.300/24", args=["true"]), user_net=True)
+    assert r.status == 125
+    assert r.errors == ["network: bad address '10.0.2.300'"]
