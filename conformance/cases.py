@@ -8,6 +8,7 @@ Each file holds `[[case]]` tables:
     program = "args_env_exit"       # a probe name (level probe) or an image name (level image)
     description = "..."
     args = ["0", "a b"]             # "{listen}" is replaced by HOST:PORT of the case's socket
+    launcher_args = ["--entrypoint", "/bin/sh"]   # c2w-run options before the module (image cases)
     env = { AAA = "hello" }
     stdin = "none"                  # none | data | idle | script | tty | inherit
     stdin_data = "..."              # with stdin = "data" (stdin_repeat = N repeats it N times)
@@ -116,6 +117,7 @@ class Case:
     level: str
     program: str
     args: tuple[str, ...] = ()
+    launcher_args: tuple[str, ...] = ()
     env: dict[str, str] = field(default_factory=dict)
     stdin: str = "none"
     stdin_data: str = ""
@@ -149,6 +151,7 @@ def _case(d: dict, source: str) -> Case:
         script = tuple(StdinStep(**s) for s in d.pop("stdin_script", []))
         client = Client(**d.pop("client")) if "client" in d else None
         d["args"] = tuple(str(a) for a in d.get("args", ()))
+        d["launcher_args"] = tuple(str(a) for a in d.get("launcher_args", ()))
         d["explains"] = tuple(d.get("explains", ()))
         case = Case(**d, expect=expect, mapdirs=mapdirs, stdin_script=script, client=client, source=source)
     except TypeError as exc:

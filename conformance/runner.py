@@ -103,7 +103,8 @@ def c2w_run_args(case: Case, runtime: str, program: Path, workdir: Path, port: i
         argv.append("--no-stdin")
     if case.listen and port is not None:
         argv += [LISTEN_OPTION, f"127.0.0.1:{port}"]
-    argv += ["--timeout", f"{case.timeout:g}", str(program), *(substitute(a, port) for a in case.args)]
+    argv += [*case.launcher_args, "--timeout", f"{case.timeout:g}", str(program),
+             *(substitute(a, port) for a in case.args)]
     return argv
 
 

@@ -18,7 +18,7 @@ from conformance.programs import Programs
 
 MATRIX = [sys.executable, "-m", "matrix.cli"]
 CASES = ["probe.args.plain", "probe.env.*", "probe.exit.42", "probe.exit.137", "probe.stdio.separate",
-         "probe.stdin_nonblock.idle", "image.*"]
+         "probe.stdin_nonblock.idle", "image.stdin_wait.*"]
 
 IMAGE_CASE = '''
 [[case]]
