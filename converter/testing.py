@@ -6,6 +6,9 @@ import gzip
 import hashlib
 import io
 import json
+import shutil
+import subprocess
+import sys
 import tarfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -143,3 +146,36 @@ def docker_archive(path: Path, layers: list[list[TarEntry]], arch: str = "riscv6
             add(n, r)
         add("manifest.json", json.dumps(manifest).encode())
     return path
+
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def run_c2w(*args: str, timeout: float = 1800) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "converter.cli", "-q", *args], capture_output=True,
+                          text=True, timeout=timeout, cwd=REPO)
+
+
+def derive(layout: Path, dest: Path, **config: object) -> Path:
+    """Copy an OCI layout, replacing keys of its image config's `config` object."""
+    shutil.copytree(layout, dest)
+    index = json.loads((dest / "index.json").read_text())
+    desc = index["manifests"][0]
+
+    def blob(digest: str) -> Path:
+        return dest / "blobs/sha256" / digest.split(":", 1)[1]
+
+    def put(data: bytes) -> str:
+        d = "sha256:" + hashlib.sha256(data).hexdigest()
+        blob(d).write_bytes(data)
+        return d
+
+    manifest = json.loads(blob(desc["digest"]).read_bytes())
+    cfg = json.loads(blob(manifest["config"]["digest"]).read_bytes())
+    cfg["config"].update(config)
+    raw_cfg = json.dumps(cfg).encode()
+    manifest["config"] = {**manifest["config"], "digest": put(raw_cfg), "size": len(raw_cfg)}
+    raw_manifest = json.dumps(manifest).encode()
+    desc.update(digest=put(raw_manifest), size=len(raw_manifest))
+    (dest / "index.json").write_text(json.dumps(index))
+    return dest
