@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/random.h>
 #include <net/if.h>
 #include <poll.h>
 #include <sched.h>
@@ -306,6 +307,26 @@ static void set_nonblock(int fd)
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 }
 
+/* After a snapshot restore every run starts from the same CRNG state: mix in the engine's
+ * seed, credit it, and force a reseed so /dev/urandom and getrandom() diverge at once. */
+static void seed_crng(const uint8_t *seed, size_t len)
+{
+    if (len > 4096)
+        len = 4096;
+    struct rand_pool_info *info = xmalloc(sizeof *info + len);
+    info->entropy_count = (int)(len * 8);
+    info->buf_size = (int)len;
+    memcpy(info->buf, seed, len);
+    int fd = open("/dev/urandom", O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || ioctl(fd, RNDADDENTROPY, info) < 0 || ioctl(fd, RNDRESEEDCRNG) < 0)
+        clog_always("seeding the CRNG: %s", strerror(errno));
+    else
+        dlog("CRNG reseeded with %zu bytes", len);
+    if (fd >= 0)
+        close(fd);
+    free(info);
+}
+
 static void prepare_run(void)
 {
     char err[512];
@@ -316,6 +337,8 @@ static void prepare_run(void)
         if (clock_settime(CLOCK_REALTIME, &ts) < 0)
             dlog("clock_settime: %s", strerror(errno));
     }
+    if (rq.seed_len)
+        seed_crng(rq.seed, rq.seed_len);
     if (run_argv(&rq, &ctr.argv, err, sizeof err) < 0)
         fail("%s", err);
     for (size_t i = 0; i < rq.img_env.n; i++)

@@ -188,7 +188,7 @@ int run_decode(const uint8_t *p, size_t len, struct run_req *rq, char *err, size
         const uint8_t *v = p + off;
         off += n;
         /* 'm' carries NUL separators; everything else must be NUL-free */
-        if (tag != 'm' && tag != 'T' && tag != 'z' && memchr(v, 0, n)) {
+        if (tag != 'm' && tag != 'T' && tag != 'z' && tag != 'r' && memchr(v, 0, n)) {
             snprintf(err, errlen, "run request: field '%c' contains a NUL byte", tag);
             return -1;
         }
@@ -210,6 +210,12 @@ int run_decode(const uint8_t *p, size_t len, struct run_req *rq, char *err, size
         case 'u': dst = &rq->user; break;
         case 'h': dst = &rq->hostname; break;
         case 'n': dst = &rq->net; break;
+        case 'r':
+            free(rq->seed);
+            rq->seed = xmalloc(n);
+            memcpy(rq->seed, v, n);
+            rq->seed_len = n;
+            break;
         case 't': rq->tty = n == 1 && v[0] == '1'; break;
         case 'i': rq->stdin_null = n == 1 && v[0] == '0'; break;
         case 'd': rq->debug = n == 1 && v[0] == '1'; break;

@@ -63,6 +63,8 @@ struct run_req {
     char *img_workdir, *img_user, *workdir, *user, *hostname, *net;
     int tty, stdin_null, debug, has_time, has_winsize;
     uint16_t rows, cols;
+    uint8_t *seed; /* 'r': bytes for the kernel's CRNG */
+    size_t seed_len;
     uint64_t sec;
     uint32_t nsec;
 };

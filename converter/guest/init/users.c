@@ -118,7 +118,8 @@ int resolve_user(const char *spec, const char *passwd_path, const char *group_pa
                 gid = g;
                 group_found = 1;
             }
-            if (*name && out->ngroups < USERS_MAX_GROUPS) {
+            /* like runc: supplementary groups only in the implicit form (no ":group") */
+            if (*name && !group_given && out->ngroups < USERS_MAX_GROUPS) {
                 for (char *m = strtok(fl[3], ","); m; m = strtok(NULL, ","))
                     if (strcmp(m, name) == 0) {
                         out->groups[out->ngroups++] = (gid_t)g;

@@ -55,6 +55,7 @@ class RunRequest:
     mounts: list[tuple[str, str, bool]] = field(default_factory=list)  # tag, guest path, ro
     debug: bool = False
     net: str | None = None  # 'n': "addr=A.B.C.D/P gw=... dns=... mac=... mtu=..."
+    seed: bytes | None = None  # 'r': CRNG seed (an engine sends 32+ bytes of random_get)
 
     def encode(self) -> bytes:
         out = bytearray()
@@ -99,6 +100,8 @@ class RunRequest:
             put("d", b"1")
         if self.net is not None:
             put("n", self.net.encode())
+        if self.seed is not None:
+            put("r", self.seed)
         return bytes(out)
 
 

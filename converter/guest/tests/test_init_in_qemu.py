@@ -148,6 +148,14 @@ def test_user_by_name_gets_passwd_groups_and_home(guest: Guest) -> None:
     assert r.stdout == b"uid=1000(user) gid=1000(user) groups=10(wheel),100(users),1000(user)\n/home/user\n"
 
 
+def test_user_with_explicit_group_gets_no_supplementary_groups(guest: Guest) -> None:
+    r = run(guest, image(user="user:users", args=["id"]))
+    assert (r.status, r.stdout) == (0, b"uid=1000(user) gid=100(users) groups=100(users)\n")
+    r = run(guest, image(user="user:nosuchgroup", args=["id"]))
+    assert r.status == 125
+    assert b"unable to find group nosuchgroup" in r.stderr
+
+
 def test_user_by_uid_gid_without_passwd_entry(guest: Guest) -> None:
     r = run(guest, image(user="1234:5678", args=["sh", "-c", "id -u; id -g; echo $HOME"]))
     assert (r.status, r.stdout) == (0, b"1234\n5678\n/\n")
@@ -337,3 +345,11 @@ def test_bad_net_field_is_an_error_with_125(guest: Guest) -> None:
     r = run(guest, image(net="addr=10.0.2.300/24", args=["true"]), user_net=True)
     assert r.status == 125
     assert r.errors == ["network: bad address '10.0.2.300'"]
+
+
+def test_seed_field_reseeds_the_crng(guest: Guest) -> None:
+    seed = bytes(range(256))[:32] + b"\0\0"  # binary, NULs allowed
+    r = run(guest, image(seed=seed, args=["sh", "-c", "head -c 16 /dev/urandom | wc -c"]),
+            debug=True)
+    assert (r.status, r.stdout) == (0, b"16\n")
+    assert "CRNG reseeded with 34 bytes" in r.console
