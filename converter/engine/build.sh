@@ -7,8 +7,12 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 target="${1:-}"
 srcs=(cpu.c fpu.c machine.c plic.c uart.c sbi.c fdt.c virtio.c virtio_console.c virtio_blk.c
-      virtio_rng.c host.c main.c)
+      virtio_rng.c host.c ctl.c payload.c runtime.c main.c)
 warn=(-std=c11 -D_GNU_SOURCE -Wall -Wextra)
+if [ -f "$here/virtio_9p.c" ]; then # the virtio-9p device (helper engine-9p) once it is there
+  srcs+=(virtio_9p.c p9/server.c)
+  warn+=(-DC2W_HAVE_9P)
+fi
 case "$target" in
   native)
     cc=(gcc)
@@ -20,7 +24,7 @@ case "$target" in
     ram_mb="${C2W_ENGINE_RAM_MB:-128}"
     cc=(clang --target=wasm32-wasi --sysroot=/usr)
     flags=(-O2 "${warn[@]}" -DC2W_RAM_MAX_MB="$ram_mb" -Wno-unused-command-line-argument)
-    libs=(-Wl,-z,stack-size=1048576 -Wl,--max-memory=2147483648)
+    libs=(-Wl,-z,stack-size=1048576 -Wl,--max-memory=2147483648 -Wl,--export=c2w_payload)
     out_name=engine.wasm
     ;;
   *)

@@ -37,6 +37,7 @@ void host_write_all(int fd, const void *buf, size_t len)
 
 void host_stdin_setup(Machine *m)
 {
+    m->stdin_on = true;
     if (m->stdin_mode == STDIN_NONBLOCK) {
         int fl = fcntl(0, F_GETFL);
         if (fl < 0 || fcntl(0, F_SETFL, fl | O_NONBLOCK) < 0)
@@ -46,9 +47,9 @@ void host_stdin_setup(Machine *m)
         m->stdin_eof = true;
 }
 
-static bool stdin_wanted(Machine *m)
+bool host_stdin_wanted(Machine *m)
 {
-    return !m->stdin_eof && m->stdin_mode != STDIN_NONE &&
+    return m->stdin_on && !m->stdin_eof && m->stdin_mode != STDIN_NONE &&
            m->in_tail - m->in_head < INBUF_SIZE;
 }
 
@@ -69,7 +70,7 @@ static void read_stdin(Machine *m)
 /* Read whatever stdin has, without blocking. */
 void host_poll_stdin(Machine *m)
 {
-    if (!stdin_wanted(m))
+    if (!host_stdin_wanted(m))
         return;
     if (m->stdin_mode == STDIN_NONBLOCK) {
         read_stdin(m);
@@ -95,7 +96,7 @@ void host_wait(Machine *m, int64_t timeout_ns)
         ms = (int)((timeout_ns + 999999) / 1000000);
     if (ms <= 0)
         return;
-    if (stdin_wanted(m) && m->stdin_mode == STDIN_POLL) {
+    if (host_stdin_wanted(m) && m->stdin_mode == STDIN_POLL) {
         struct pollfd pfd = {.fd = 0, .events = POLLIN};
         int r = poll(&pfd, 1, ms);
         if (r > 0 && (pfd.revents & (POLLIN | POLLHUP)))
@@ -105,7 +106,7 @@ void host_wait(Machine *m, int64_t timeout_ns)
         return;
     }
     /* nonblocking mode: sleep in short slices so input is seen soon */
-    if (stdin_wanted(m) && ms > 10)
+    if (host_stdin_wanted(m) && ms > 10)
         ms = 10;
     struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000};
     nanosleep(&ts, NULL);

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "ctl.h"
+
 Machine *machine_new(uint64_t ram_size, uint8_t *ram)
 {
     Machine *m = calloc(1, sizeof *m);
@@ -14,6 +16,7 @@ Machine *machine_new(uint64_t ram_size, uint8_t *ram)
     m->ram_size = ram_size;
     m->mtimecmp = ~0ULL;
     m->stimecmp = ~0ULL;
+    m->srst_type = -1;
     m->time_base_ns = host_now_ns();
     cpu_init(&m->cpu, m, ram, RAM_BASE, ram_size);
     plic_reset(&m->plic);
@@ -34,6 +37,8 @@ int machine_add_virtio(Machine *m, VirtioDev *d)
     if (m->n_virtio >= VIRTIO_MAX)
         return -1;
     d->irq = 1 + m->n_virtio;
+    if (d->irq >= UART_IRQ)
+        d->irq++; /* the UART has its own line */
     m->virtio[m->n_virtio++] = d;
     return 0;
 }
@@ -52,7 +57,46 @@ void machine_m_trap(Machine *m, uint64_t cause, uint64_t tval)
     console_flush(m);
     fprintf(stderr, "c2w-engine: unexpected trap to M-mode: cause=0x%llx pc=0x%llx tval=0x%llx\n",
             (unsigned long long)cause, (unsigned long long)m->cpu.pc, (unsigned long long)tval);
-    machine_request_exit(m, 1);
+    machine_request_exit(m, m->ctl ? 125 : 1);
+}
+
+void machine_guest_reset(Machine *m, uint32_t type, uint32_t reason)
+{
+    console_flush(m);
+    if (m->srst_type < 0)
+        m->srst_type = (int)type;
+    if (!m->ctl) {
+        /* raw kernel mode: 0 only for a clean shutdown (type 0, reason 0); a reboot (e.g. after
+         * a panic with panic=-1) or a failure is 1 */
+        machine_request_exit(m, type == 0 && reason == 0 ? 0 : 1);
+        return;
+    }
+    if (m->ctl->exited) {
+        machine_request_exit(m, m->ctl->status);
+        return;
+    }
+    /* container mode without an EXIT record: the init or the kernel failed */
+    if (!m->debug)
+        machine_dump_log(m, 4096);
+    fprintf(stderr, "c2w: the guest %s without reporting an exit status\n",
+            type == 0 ? "powered off" : "rebooted (kernel panic?)");
+    machine_request_exit(m, 125);
+}
+
+void machine_dump_log(Machine *m, size_t max)
+{
+    size_t n = m->log_total < LOG_SIZE ? (size_t)m->log_total : LOG_SIZE;
+    if (n > max)
+        n = max;
+    if (!n)
+        return;
+    uint8_t tmp[LOG_SIZE];
+    uint64_t start = m->log_total - n;
+    for (size_t i = 0; i < n; i++)
+        tmp[i] = m->log[(start + i) % LOG_SIZE];
+    host_write_all(2, tmp, n);
+    if (tmp[n - 1] != '\n')
+        host_write_all(2, "\n", 1);
 }
 
 /* ---------------------------------------------------------------- time */
@@ -82,6 +126,17 @@ void machine_update_timer(Machine *m)
     set_mip(m, MIP_MTIP, now >= m->mtimecmp);
     if (m->sbi)
         set_mip(m, MIP_STIP, now >= m->stimecmp);
+}
+
+void machine_clock_freeze(Machine *m)
+{
+    m->time_offset = machine_mtime(m);
+    m->time_base_ns = host_now_ns();
+}
+
+void machine_clock_thaw(Machine *m)
+{
+    m->time_base_ns = host_now_ns();
 }
 
 uint64_t machine_next_deadline(Machine *m)
@@ -229,6 +284,14 @@ bool machine_ecall(Machine *m)
 void console_out(Machine *m, const void *buf, size_t len)
 {
     const uint8_t *p = buf;
+    if (m->ctl) { /* container mode: the console is a log */
+        for (size_t i = 0; i < len; i++)
+            m->log[(m->log_total + i) % LOG_SIZE] = p[i];
+        m->log_total += len;
+        if (m->debug)
+            host_write_all(2, p, len);
+        return;
+    }
     while (len) {
         size_t n = OUTBUF_SIZE - m->out_len;
         if (n > len)
@@ -252,12 +315,14 @@ void console_flush(Machine *m)
 
 int console_in_avail(Machine *m)
 {
+    if (m->ctl)
+        return 0; /* stdin goes to the control channel */
     return (int)(m->in_tail - m->in_head);
 }
 
 int console_getc(Machine *m)
 {
-    if (m->in_head == m->in_tail)
+    if (m->ctl || m->in_head == m->in_tail)
         return -1;
     int ch = m->inbuf[m->in_head % INBUF_SIZE];
     m->in_head++;

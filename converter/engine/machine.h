@@ -20,7 +20,7 @@
 #define UART_IRQ 10
 #define VIRTIO_BASE 0x10001000ULL
 #define VIRTIO_STRIDE 0x1000ULL
-#define VIRTIO_MAX 8
+#define VIRTIO_MAX 16
 #define TIMEBASE_HZ 10000000ULL
 
 /* ---- PLIC (plic.c): 32 sources, contexts 0 = hart 0 M-mode, 1 = hart 0 S-mode ---- */
@@ -43,6 +43,9 @@ typedef struct {
 /* ---- input byte queue shared by the consoles ---- */
 #define INBUF_SIZE 4096
 #define OUTBUF_SIZE 8192
+#define LOG_SIZE 16384 /* container mode: the last console output, for --debug and errors */
+
+struct Ctl;
 
 enum StdinMode { STDIN_POLL, STDIN_NONBLOCK, STDIN_NONE };
 
@@ -60,18 +63,24 @@ typedef struct Machine {
     VirtioDev *virtio[VIRTIO_MAX];
     int n_virtio;
     VirtioDev *console;    /* virtio console, if any */
+    struct Ctl *ctl;       /* container mode: the control protocol on console port 1 */
+    bool debug;            /* container mode: console output also on stderr */
 
     /* console I/O */
     uint8_t inbuf[INBUF_SIZE];
     uint32_t in_head, in_tail; /* head = next to read */
     bool stdin_eof;
     enum StdinMode stdin_mode;
+    bool stdin_on;         /* host stdin is read (raw mode: always; container mode: after RUN) */
     uint8_t outbuf[OUTBUF_SIZE];
     uint32_t out_len;
+    uint8_t log[LOG_SIZE]; /* container mode: ring of console output */
+    uint64_t log_total;
 
     /* exit request */
     bool exit_req;
     int exit_code;
+    int srst_type;         /* -1, or the SBI SRST reset type the guest asked for */
 
     /* boot payloads */
     uint64_t dtb_addr;
@@ -83,6 +92,13 @@ void machine_set_irq(Machine *m, int irq, int level);
 void machine_update_timer(Machine *m);
 uint64_t machine_next_deadline(Machine *m); /* mtime of the next timer event, ~0 if none */
 void machine_request_exit(Machine *m, int code);
+/* SBI SRST / legacy shutdown from the guest: type 0 shutdown, 1/2 reboot; reason 1 failure. */
+void machine_guest_reset(Machine *m, uint32_t type, uint32_t reason);
+/* Print the end of the console log on stderr (container mode, after a failure). */
+void machine_dump_log(Machine *m, size_t max);
+/* Clock across a snapshot: freeze keeps mtime, thaw continues from it at the host's now. */
+void machine_clock_freeze(Machine *m);
+void machine_clock_thaw(Machine *m);
 uint8_t *machine_gpa(Machine *m, uint64_t addr, uint64_t len); /* NULL if outside RAM */
 int machine_add_virtio(Machine *m, VirtioDev *d);
 /* console helpers */
@@ -116,6 +132,7 @@ size_t fdt_build(Machine *m, const FdtOptions *o, uint8_t *buf, size_t cap);
 
 /* host.c */
 int64_t host_now_ns(void);
+bool host_stdin_wanted(Machine *m);
 void host_stdin_setup(Machine *m);
 void host_poll_stdin(Machine *m);
 void host_wait(Machine *m, int64_t timeout_ns);

@@ -1,14 +1,31 @@
-/* c2w-engine: command line, payload loading and the host loop. */
+/* c2w-engine: command line, image mode (payloads), pre-boot snapshot and the host loop.
+ *
+ * Two ways to start:
+ *  - image mode (wasm build with payloads, see PAYLOAD.md): kernel, initrd, disk, config and
+ *    command line come from the payloads; argv is the image's run-time interface (runtime.c).
+ *    `wizer.initialize` boots until the guest init reports READY and returns (the snapshot
+ *    point); `_start` then resumes, or cold-boots when the module was not snapshotted.
+ *  - development mode: --kernel/--initrd/--drive/... files, console on stdio; with --run the
+ *    rest of argv is the run-time interface and the engine speaks the control protocol. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "ctl.h"
 #include "machine.h"
+#include "payload.h"
+#include "runtime.h"
+#ifdef C2W_HAVE_9P
+#include "virtio_9p.h"
+#endif
 
 #ifndef C2W_RAM_MAX_MB
 #define C2W_RAM_MAX_MB 2048
 #endif
 #define BATCH 100000
+#define DEFAULT_RAM_MB 128
+#define DEFAULT_CMDLINE "console=hvc0 quiet panic=-1"
+#define NINEP_SLOTS 8 /* virtio-9p devices prepared at boot for run-time directories */
 
 #ifdef __wasm__
 /* Guest RAM is part of the initial linear memory: no memory.grow for it. */
@@ -16,6 +33,14 @@ static uint8_t ram_static[(size_t)C2W_RAM_MAX_MB << 20] __attribute__((aligned(4
 #endif
 
 static const char *prog = "c2w-engine";
+
+/* State that survives the pre-boot snapshot (it lives in linear memory). */
+static Machine *M;
+static bool snapshotted;   /* wizer.initialize returned at READY */
+static const uint8_t *config_p;
+static size_t config_len;
+static NinepSlot slots[NINEP_SLOTS];
+static int nslots;
 
 static void die(const char *fmt, const char *arg)
 {
@@ -29,17 +54,27 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: %s [--bios F | --kernel F] [--initrd F] [--append S] [--drive F]\n"
-            "          [--memory MB] [--stdin-mode poll|nonblock|none] [--no-stdin]\n"
+            "          [--share DIR[:TAG[:ro]]]... [--memory MB] [--stdin-mode poll|nonblock|none]\n"
+            "          [--no-stdin] [--stats] [--config F] [--env K=V]... [--preopen HOST::GUEST]...\n"
+            "          [--run [run-time options] [--] [COMMAND ARG...]]\n"
             "  --bios F     raw binary or ELF loaded at 0x80000000, started in M-mode\n"
             "  --kernel F   RISC-V Linux Image at 0x80200000, started in S-mode (SBI in engine)\n"
             "  --initrd F   initramfs for --kernel\n"
             "  --append S   kernel command line\n"
             "  --drive F    read-only disk image (virtio-blk, /dev/vda)\n"
-            "  --memory MB  guest RAM (default 128, at most %d in this build)\n"
+            "  --share DIR[:TAG[:ro]]  serve host directory DIR over virtio-9p (repeatable;\n"
+            "               default TAG share<N>); guest: mount -t 9p -o trans=virtio TAG /path\n"
+            "  --memory MB  guest RAM (default %d, at most %d in this build)\n"
             "  --stdin-mode how to wait for stdin: poll (poll_oneoff, default), nonblock, none\n"
             "  --no-stdin   never read stdin\n"
-            "  --stats      print instructions executed, time and MIPS on stderr at exit\n",
-            prog, C2W_RAM_MAX_MB);
+            "  --stats      print instructions executed, time and MIPS on stderr at exit\n"
+            "container mode (the guest runs our init; the control protocol on a virtio port):\n"
+            "  --run ...    the rest is the image run-time interface (like out.wasm's argv)\n"
+            "  --config F   image defaults: RUN fields, as in the config payload (PAYLOAD.md)\n"
+            "  --env K=V    add to the container environment (natively; WASI: the environ)\n"
+            "  --preopen HOST::GUEST  natively, act as if HOST were a WASI preopen named GUEST\n"
+            "An image (engine.wasm with payloads) takes only the run-time options: see --help.\n",
+            prog, DEFAULT_RAM_MB, C2W_RAM_MAX_MB);
 }
 
 static uint8_t *load_file(const char *path, uint64_t *size, const char *what)
@@ -108,6 +143,8 @@ static uint64_t load_elf(Machine *m, const uint8_t *img, uint64_t size, const ch
     return rd_le(img + 24, 8);
 }
 
+/* ---------------------------------------------------------------- the host loop */
+
 static void poll_devices(Machine *m)
 {
     host_poll_stdin(m);
@@ -117,11 +154,14 @@ static void poll_devices(Machine *m)
     uart_update_irq(m);
 }
 
-static int run(Machine *m)
+/* Run until the guest exits; with stop_at_ready, also return when the init reports READY. */
+static int run(Machine *m, bool stop_at_ready)
 {
     CPU *c = &m->cpu;
     int64_t last_poll = host_now_ns();
     for (;;) {
+        if (stop_at_ready && m->ctl && m->ctl->ready)
+            return 0;
         machine_update_timer(m);
         if (c->wfi) {
             if (c->mip & c->mie) {
@@ -154,12 +194,270 @@ static int run(Machine *m)
     return m->exit_code;
 }
 
-int main(int argc, char **argv)
+/* ---------------------------------------------------------------- machine setup */
+
+typedef struct {
+    const uint8_t *kernel, *initrd, *disk;
+    uint64_t kernel_size, initrd_size, disk_size;
+    const char *cmdline;
+    uint64_t ram_mb;
+    bool container;     /* multiport console + control protocol */
+    int ninep_slots;    /* container mode: 9p devices for run-time directories */
+    const char **shares; /* development mode: --share DIR[:TAG[:ro]] */
+    int nshares;
+} BootSpec;
+
+static uint8_t *alloc_ram(uint64_t ram_size)
+{
+#ifdef __wasm__
+    if (ram_size <= sizeof ram_static)
+        return ram_static;
+    uint8_t *p = aligned_alloc(4096, ram_size);
+    if (p)
+        memset(p, 0, ram_size);
+    return p;
+#else
+    return calloc(1, ram_size);
+#endif
+}
+
+/* Create the machine for a Linux kernel; fails with exit 2 (bad input) or 125. */
+static Machine *setup_linux(const BootSpec *b, const char *kernel_name, const char *initrd_name)
+{
+    uint64_t ram_size = b->ram_mb << 20;
+    uint8_t *ram = alloc_ram(ram_size);
+    if (!ram)
+        die("%s", "cannot allocate guest RAM");
+    Machine *m = machine_new(ram_size, ram);
+    if (!m)
+        die("%s", "out of memory");
+    m->sbi = true;
+    if (b->container && !(m->ctl = ctl_new()))
+        die("%s", "out of memory");
+    if (!(m->console = virtio_console_new(m, b->container)) || machine_add_virtio(m, m->console))
+        die("%s", "cannot create virtio console");
+    if (b->disk) {
+        if (b->disk_size == 0 || b->disk_size % 512)
+            die("%s", "disk image size is not a non-zero multiple of 512 bytes");
+        VirtioDev *d = virtio_blk_new(m, b->disk, b->disk_size);
+        if (!d || machine_add_virtio(m, d))
+            die("%s", "cannot create virtio-blk");
+    }
+    VirtioDev *rng = virtio_rng_new(m);
+    if (!rng || machine_add_virtio(m, rng))
+        die("%s", "cannot create virtio-rng");
+#ifdef C2W_HAVE_9P
+    for (int i = 0; i < b->ninep_slots && nslots < NINEP_SLOTS; i++) {
+        NinepSlot *s = &slots[nslots];
+        snprintf(s->tag, sizeof s->tag, "c2w%d", nslots);
+        s->dev = virtio_9p_new_fd(m, -1, s->tag, false);
+        if (!s->dev || machine_add_virtio(m, s->dev))
+            die("%s", "cannot create the virtio-9p devices");
+        nslots++;
+    }
+    for (int i = 0; i < b->nshares; i++) {
+        char err[512];
+        VirtioDev *d = virtio_9p_from_spec(m, b->shares[i], err, sizeof err);
+        if (!d)
+            die("%s", err);
+        if (machine_add_virtio(m, d))
+            die("%s", "too many virtio devices");
+    }
+#else
+    if (b->nshares)
+        die("%s", "--share: this engine was built without virtio-9p");
+#endif
+
+    const uint8_t *img = b->kernel;
+    uint64_t size = b->kernel_size;
+    if (size < 64 || (memcmp(img + 56, "RSC\x05", 4) && memcmp(img + 48, "RISCV\0\0\0", 8)))
+        die("%s: not a RISC-V Linux kernel Image (bad header magic)", kernel_name);
+    uint64_t image_size = rd_le(img + 16, 8);
+    if (image_size < size)
+        image_size = size;
+    if (KERNEL_BASE + image_size > RAM_BASE + ram_size)
+        die("%s: kernel does not fit in guest RAM", kernel_name);
+    memcpy(m->ram + (KERNEL_BASE - RAM_BASE), img, size);
+    uint64_t kernel_end = KERNEL_BASE + image_size;
+
+    /* DTB at the top of RAM, initrd right below it */
+    static uint8_t dtb[65536];
+    FdtOptions fo = {.bootargs = b->cmdline};
+    uint64_t dtb_addr = RAM_BASE + ram_size - sizeof dtb;
+    if (b->initrd) {
+        uint64_t start = (dtb_addr - b->initrd_size) & ~0xfffULL;
+        if (b->initrd_size >= dtb_addr - RAM_BASE || start < kernel_end + (2 << 20))
+            die("%s: initrd does not fit in guest RAM (use --memory)", initrd_name);
+        memcpy(m->ram + (start - RAM_BASE), b->initrd, b->initrd_size);
+        fo.initrd_start = start;
+        fo.initrd_end = start + b->initrd_size;
+    }
+    size_t dtb_size = fdt_build(m, &fo, dtb, sizeof dtb);
+    if (!dtb_size)
+        die("%s", "device tree too large");
+    memcpy(m->ram + (dtb_addr - RAM_BASE), dtb, dtb_size);
+    m->dtb_addr = dtb_addr;
+
+    CPU *c = &m->cpu;
+    cpu_reset(c, KERNEL_BASE);
+    c->x[10] = 0;
+    c->x[11] = dtb_addr;
+    /* what M-mode firmware leaves behind for an S-mode kernel */
+    c->emulate_m = true;
+    c->priv = PRV_S;
+    c->medeleg = 0xb1ff;
+    c->mideleg = MIP_SSIP | MIP_STIP | MIP_SEIP;
+    c->mcounteren = 7;
+    cpu_tlb_flush(c);
+    return m;
+}
+
+static void print_stats(Machine *m, int64_t t0, uint64_t instret0, int code, const char *what)
+{
+    double secs = (double)(host_now_ns() - t0) / 1e9;
+    uint64_t n = cpu_instret(&m->cpu) - instret0;
+    fprintf(stderr, "c2w-engine: %s%llu instructions in %.3f s: %.1f MIPS, exit %d\n", what,
+            (unsigned long long)n, secs, secs > 0 ? (double)n / secs / 1e6 : 0.0, code);
+}
+
+/* Boot until the init reports READY. Returns false (after a message) if the guest stopped. */
+static bool boot_to_ready(Machine *m)
+{
+    run(m, true);
+    if (m->ctl->ready)
+        return true;
+    if (!m->exit_req)
+        fprintf(stderr, "c2w: the guest stopped before its init was ready\n");
+    return false;
+}
+
+/* Container mode after READY: send RUN, relay stdio, exit with the container's status. */
+static int serve(Machine *m, RunOpts *o, int64_t t0, uint64_t instret0)
+{
+    if (o->debug && !m->debug) { /* resumed: show the boot log kept in the ring */
+        machine_dump_log(m, LOG_SIZE);
+        m->debug = true;
+    }
+    Buf rec = {0};
+    char err[512];
+    if (!run_record(m, o, config_p, config_len, slots, nslots, &rec, err, sizeof err)) {
+        fprintf(stderr, "c2w: %s\n", err);
+        exit(2);
+    }
+    if (!ctl_send(m, REC_RUN, rec.p, rec.len)) {
+        fprintf(stderr, "c2w: cannot queue the run request\n");
+        exit(125);
+    }
+    buf_free(&rec);
+    if (!o->no_stdin && o->stdin_mode != STDIN_NONE) {
+        m->stdin_mode = o->stdin_mode;
+        host_stdin_setup(m);
+        m->ctl->stdin_on = true;
+    }
+    int code = run(m, false);
+    if (o->stats)
+        print_stats(m, t0, instret0, code, snapshotted ? "after resuming from the snapshot: " : "");
+    return code;
+}
+
+/* ---------------------------------------------------------------- image mode */
+
+/* Build the machine from the payloads. for_snapshot: the kernel and initrd payloads are zeroed
+ * once copied into guest RAM, so the snapshot does not carry them twice. */
+static void image_boot(bool for_snapshot)
+{
+    size_t ksize = 0, isize = 0, dsize = 0, csize = 0, lsize = 0;
+    uint8_t *kernel = payload_get(PK_KERNEL, &ksize);
+    uint8_t *initrd = payload_get(PK_INITRD, &isize);
+    uint8_t *disk = payload_get(PK_DISK, &dsize);
+    uint8_t *config = payload_get(PK_CONFIG, &csize);
+    uint8_t *cmdline = payload_get(PK_CMDLINE, &lsize);
+    if (!kernel) {
+        fprintf(stderr, "c2w: this image holds no kernel payload\n");
+        exit(125);
+    }
+    unsigned ram_mb = DEFAULT_RAM_MB;
+    char err[256];
+    if (config && !config_check(config, csize, &ram_mb, err, sizeof err)) {
+        fprintf(stderr, "c2w: %s\n", err);
+        exit(125);
+    }
+    static char cmd[4096];
+    if (cmdline && lsize) {
+        if (lsize >= sizeof cmd || memchr(cmdline, 0, lsize)) {
+            fprintf(stderr, "c2w: bad cmdline payload\n");
+            exit(125);
+        }
+        memcpy(cmd, cmdline, lsize);
+        cmd[lsize] = 0;
+    } else
+        strcpy(cmd, DEFAULT_CMDLINE);
+    config_p = config;
+    config_len = config ? csize : 0;
+    BootSpec b = {.kernel = kernel, .kernel_size = ksize, .initrd = initrd, .initrd_size = isize,
+                  .disk = disk, .disk_size = dsize, .cmdline = cmd, .ram_mb = ram_mb,
+                  .container = true, .ninep_slots = NINEP_SLOTS};
+    prog = "c2w";
+    M = setup_linux(&b, "kernel payload", "initrd payload");
+    if (for_snapshot) {
+        memset(kernel, 0, ksize);
+        if (initrd)
+            memset(initrd, 0, isize);
+    }
+}
+
+#ifdef __wasm__
+/* Pre-boot: `wasmtime wizer -S cli -f wizer.initialize` calls this instead of _start, then
+ * writes the module with the resulting memory as its initial state. */
+__attribute__((export_name("wizer.initialize"))) void wizer_initialize(void)
+{
+    if (!payload_present()) {
+        fprintf(stderr, "c2w: wizer.initialize: this engine.wasm holds no payloads\n");
+        __builtin_trap();
+    }
+    image_boot(true);
+    if (!boot_to_ready(M)) {
+        if (M->ctl->exited)
+            fprintf(stderr, "c2w: the guest exited (status %d) before its init was ready\n", M->exit_code);
+        __builtin_trap(); /* wizer fails: no snapshot of a dead guest */
+    }
+    machine_clock_freeze(M);
+    snapshotted = true;
+}
+#endif
+
+static int image_main(int argc, char **argv)
+{
+    int64_t t0 = host_now_ns();
+    prog = "c2w";
+    RunOpts o = {0};
+    runopts_parse(&o, argc, argv, 1, "c2w");
+    runopts_scan_preopens(&o);
+    if (snapshotted) {
+        machine_clock_thaw(M);
+    } else {
+        image_boot(false);
+        if (o.debug)
+            M->debug = true;
+        if (!boot_to_ready(M))
+            return M->exit_req ? M->exit_code : 125;
+    }
+    return serve(M, &o, t0, snapshotted ? cpu_instret(&M->cpu) : 0);
+}
+
+/* ---------------------------------------------------------------- development mode */
+
+static int dev_main(int argc, char **argv)
 {
     const char *bios = NULL, *kernel = NULL, *initrd = NULL, *append = NULL, *drive = NULL;
-    uint64_t mem_mb = 128;
+    const char *config = NULL;
+    uint64_t mem_mb = DEFAULT_RAM_MB;
     enum StdinMode stdin_mode = STDIN_POLL;
     bool stats = false;
+    const char *shares[VIRTIO_MAX];
+    int nshares = 0;
+    RunOpts o = {0};
+    int run_at = 0;
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -167,6 +465,10 @@ int main(int argc, char **argv)
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage(stdout);
             return 0;
+        }
+        if (!strcmp(a, "--run")) {
+            run_at = i + 1;
+            break;
         }
         if (!strcmp(a, "--stats")) {
             stats = true;
@@ -176,11 +478,40 @@ int main(int argc, char **argv)
             stdin_mode = STDIN_NONE;
             continue;
         }
+        if (!strcmp(a, "--share")) {
+            if (i + 1 >= argc)
+                die("option %s needs a value", a);
+            if (nshares >= VIRTIO_MAX)
+                die("%s", "too many --share options");
+            shares[nshares++] = argv[++i];
+            continue;
+        }
+        if (!strcmp(a, "--env") || !strcmp(a, "--preopen")) {
+            if (i + 1 >= argc)
+                die("option %s needs a value", a);
+            const char *v = argv[++i];
+            if (a[2] == 'e') {
+                if (!field_put(&o.env, 'v', v, strlen(v)))
+                    die("%s", "out of memory");
+            } else {
+                const char *sep = strstr(v, "::");
+                if (!sep)
+                    die("--preopen %s: expected HOST::GUEST", v);
+                char *host = strndup(v, (size_t)(sep - v));
+                if (!runopts_add_preopen(&o, host, sep + 2)) {
+                    fprintf(stderr, "%s: --preopen %s: %s\n", prog, v, strerror(errno));
+                    return 2;
+                }
+                free(host);
+            }
+            continue;
+        }
         if (!strcmp(a, "--bios")) target = &bios;
         else if (!strcmp(a, "--kernel")) target = &kernel;
         else if (!strcmp(a, "--initrd")) target = &initrd;
         else if (!strcmp(a, "--append")) target = &append;
         else if (!strcmp(a, "--drive")) target = &drive;
+        else if (!strcmp(a, "--config")) target = &config;
         else if (strcmp(a, "--memory") && strcmp(a, "--stdin-mode"))
             die("unknown option %s (see --help)", a);
         if (i + 1 >= argc)
@@ -206,47 +537,33 @@ int main(int argc, char **argv)
     }
     if (!bios == !kernel)
         die("%s", bios ? "--bios and --kernel are exclusive" : "need --bios F or --kernel F (see --help)");
-    if (bios && (initrd || append))
-        die("%s", "--initrd and --append need --kernel");
+    if (bios && (initrd || append || run_at))
+        die("%s", "--initrd, --append and --run need --kernel");
+    if (run_at)
+        runopts_parse(&o, argc, argv, run_at, prog);
+    else if (config)
+        die("%s", "--config needs --run");
 
-    uint64_t ram_size = mem_mb << 20;
-#ifdef __wasm__
-    uint8_t *ram = ram_static;
-#else
-    uint8_t *ram = calloc(1, ram_size);
-    if (!ram)
-        die("%s", "cannot allocate guest RAM");
-#endif
-    Machine *m = machine_new(ram_size, ram);
-    if (!m)
-        die("%s", "out of memory");
-    m->stdin_mode = stdin_mode;
-    CPU *c = &m->cpu;
-
-    if (kernel) {
-        m->sbi = true;
-        if (!(m->console = virtio_console_new(m)) || machine_add_virtio(m, m->console))
-            die("%s", "cannot create virtio console");
-    }
-    if (drive) {
-        uint64_t size;
-        uint8_t *img = load_file(drive, &size, "disk image");
-        if (size == 0 || size % 512)
-            die("%s: disk image size is not a non-zero multiple of 512 bytes", drive);
-        VirtioDev *d = virtio_blk_new(m, img, size);
-        if (!d || machine_add_virtio(m, d))
-            die("%s", "cannot create virtio-blk");
-    }
-    if (kernel) {
-        VirtioDev *d = virtio_rng_new(m);
-        if (!d || machine_add_virtio(m, d))
-            die("%s", "cannot create virtio-rng");
-    }
-
-    uint64_t entry, kernel_end = RAM_BASE;
+    int64_t t0 = host_now_ns();
+    Machine *m;
     if (bios) {
+        uint64_t ram_size = mem_mb << 20;
+        uint8_t *ram = alloc_ram(ram_size);
+        if (!ram)
+            die("%s", "cannot allocate guest RAM");
+        m = machine_new(ram_size, ram);
+        if (!m)
+            die("%s", "out of memory");
+        if (drive) {
+            uint64_t size;
+            uint8_t *img = load_file(drive, &size, "disk image");
+            VirtioDev *d = virtio_blk_new(m, img, size);
+            if (size == 0 || size % 512 || !d || machine_add_virtio(m, d))
+                die("%s: not a usable disk image (size must be a non-zero multiple of 512)", drive);
+        }
         uint64_t size;
         uint8_t *img = load_file(bios, &size, "bios");
+        uint64_t entry;
         if (size >= 4 && !memcmp(img, "\177ELF", 4))
             entry = load_elf(m, img, size, bios);
         else {
@@ -256,68 +573,57 @@ int main(int argc, char **argv)
             entry = RAM_BASE;
         }
         free(img);
+        cpu_reset(&m->cpu, entry);
+        m->cpu.x[10] = 0;
     } else {
-        uint64_t size;
-        uint8_t *img = load_file(kernel, &size, "kernel");
-        if (size < 64 || (memcmp(img + 56, "RSC\x05", 4) && memcmp(img + 48, "RISCV\0\0\0", 8)))
-            die("%s: not a RISC-V Linux kernel Image (bad header magic)", kernel);
-        uint64_t image_size = rd_le(img + 16, 8);
-        if (image_size < size)
-            image_size = size;
-        if (KERNEL_BASE + image_size > RAM_BASE + ram_size)
-            die("%s: kernel does not fit in guest RAM", kernel);
-        memcpy(ram + (KERNEL_BASE - RAM_BASE), img, size);
-        free(img);
-        entry = KERNEL_BASE;
-        kernel_end = KERNEL_BASE + image_size;
+        BootSpec b = {.cmdline = append, .ram_mb = mem_mb, .container = run_at != 0,
+                      .ninep_slots = run_at ? NINEP_SLOTS : 0};
+        uint8_t *k = load_file(kernel, &b.kernel_size, "kernel");
+        b.kernel = k;
+        uint8_t *ird = NULL;
+        if (initrd)
+            b.initrd = ird = load_file(initrd, &b.initrd_size, "initrd");
+        if (drive)
+            b.disk = load_file(drive, &b.disk_size, "disk image");
+        if (run_at && !b.cmdline)
+            b.cmdline = DEFAULT_CMDLINE;
+        if (config) {
+            uint64_t n;
+            config_p = load_file(config, &n, "config");
+            config_len = (size_t)n;
+            unsigned ram = 0;
+            char err[256];
+            if (!config_check(config_p, config_len, &ram, err, sizeof err))
+                die("%s", err);
+        }
+        b.shares = shares;
+        b.nshares = nshares;
+        M = m = setup_linux(&b, kernel, initrd ? initrd : "initrd");
+        free(k);
+        free(ird);
     }
+    m->stdin_mode = stdin_mode;
 
-    /* DTB at the top of RAM, initrd right below it */
-    static uint8_t dtb[65536];
-    FdtOptions fo = {.bootargs = append};
-    uint64_t ram_end = RAM_BASE + ram_size;
-    uint64_t dtb_addr = ram_end - sizeof dtb;
-    uint64_t initrd_size = 0;
-    uint8_t *initrd_img = NULL;
-    if (initrd) {
-        initrd_img = load_file(initrd, &initrd_size, "initrd");
-        uint64_t start = (dtb_addr - initrd_size) & ~0xfffULL;
-        if (initrd_size >= dtb_addr - RAM_BASE || start < kernel_end + (2 << 20))
-            die("%s: initrd does not fit in guest RAM (use --memory)", initrd);
-        memcpy(ram + (start - RAM_BASE), initrd_img, initrd_size);
-        free(initrd_img);
-        fo.initrd_start = start;
-        fo.initrd_end = start + initrd_size;
+    if (run_at) {
+        if (o.debug)
+            m->debug = true;
+        if (!boot_to_ready(m))
+            return m->exit_req ? m->exit_code : 125;
+        o.stats |= stats;
+        int code = serve(m, &o, t0, 0);
+        exit(code);
     }
-    size_t dtb_size = fdt_build(m, &fo, dtb, sizeof dtb);
-    if (!dtb_size)
-        die("%s", "device tree too large");
-    memcpy(ram + (dtb_addr - RAM_BASE), dtb, dtb_size);
-    m->dtb_addr = dtb_addr;
-
-    cpu_reset(c, entry);
-    c->x[10] = 0;
-    c->x[11] = dtb_addr;
-    if (kernel) {
-        /* what M-mode firmware leaves behind for an S-mode kernel */
-        c->emulate_m = true;
-        c->priv = PRV_S;
-        c->medeleg = 0xb1ff;
-        c->mideleg = MIP_SSIP | MIP_STIP | MIP_SEIP;
-        c->mcounteren = 7;
-        c->mstatus |= 0; /* FS off until the kernel enables it */
-        cpu_tlb_flush(c);
-    }
-
     host_stdin_setup(m);
-    int64_t t0 = host_now_ns();
-    int code = run(m);
+    int code = run(m, false);
     fflush(stdout);
-    if (stats) {
-        double secs = (double)(host_now_ns() - t0) / 1e9;
-        uint64_t n = cpu_instret(c);
-        fprintf(stderr, "c2w-engine: %llu instructions in %.3f s: %.1f MIPS, exit %d\n",
-                (unsigned long long)n, secs, secs > 0 ? (double)n / secs / 1e6 : 0.0, code);
-    }
+    if (stats)
+        print_stats(m, t0, 0, code, "");
     exit(code);
+}
+
+int main(int argc, char **argv)
+{
+    if (snapshotted || payload_present())
+        return image_main(argc, argv);
+    return dev_main(argc, argv);
 }

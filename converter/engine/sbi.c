@@ -62,7 +62,7 @@ bool sbi_call(Machine *m)
         case 0x04: c->mip |= MIP_SSIP; break;
         case 0x05: c->fetch_tag = ~0ULL; break;
         case 0x06: case 0x07: cpu_tlb_flush(c); break;
-        case 0x08: machine_request_exit(m, 0); break;
+        case 0x08: machine_guest_reset(m, 0, 0); break;
         }
         a[0] = (uint64_t)r;
         return true;
@@ -121,9 +121,7 @@ bool sbi_call(Machine *m)
                 err = SBI_ERR_INVALID_PARAM;
                 break;
             }
-            console_flush(m);
-            /* 0 only for a clean shutdown; a reboot (e.g. after a panic) cannot happen here */
-            machine_request_exit(m, type == 0 && reason == 0 ? 0 : 1);
+            machine_guest_reset(m, (uint32_t)type, (uint32_t)reason);
         } else
             err = SBI_ERR_NOT_SUPPORTED;
         break;

@@ -67,7 +67,8 @@ uint32_t virtq_write(VirtioDev *d, const VirtqChain *ch, uint32_t off, const voi
 void virtio_config_changed(VirtioDev *d);
 
 /* devices */
-VirtioDev *virtio_console_new(struct Machine *m);
+VirtioDev *virtio_console_new(struct Machine *m, bool multiport);
+void virtio_console_kick(VirtioDev *d); /* deliver pending host input into guest buffers */
 VirtioDev *virtio_blk_new(struct Machine *m, const uint8_t *image, uint64_t size);
 VirtioDev *virtio_rng_new(struct Machine *m);
 

@@ -1,0 +1,65 @@
+/* The run-time interface of an image (out.wasm's own argv, environ and preopens) and the RUN
+ * record built from it (converter/guest/PROTOCOL.md, DESIGN.md "Run-time interface"). */
+#ifndef C2W_RUNTIME_H
+#define C2W_RUNTIME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "ctl.h"
+#include "machine.h"
+
+#define MAX_MOUNT_MAPS 64
+#define MAX_PREOPENS 64
+
+typedef struct {
+    const char *name, *path; /* --mount NAME:PATH */
+} MountMap;
+
+typedef struct {
+    int fd;         /* directory fd (WASI preopen; natively opened by --preopen) */
+    char *name;     /* the runtime's guest path for it */
+} Preopen;
+
+typedef struct {
+    Buf fields;          /* run-time RUN fields from argv, in order (a, e, w, u) */
+    bool no_stdin;
+    int tty;             /* -1 auto (fd 0 and fd 1 are terminals), 0, 1 */
+    enum StdinMode stdin_mode;
+    bool debug, stats;
+    MountMap maps[MAX_MOUNT_MAPS];
+    int nmaps;
+    Buf env;             /* extra v fields given natively (--env) */
+    Preopen pre[MAX_PREOPENS];
+    int npre;
+} RunOpts;
+
+/* Parse the run-time interface argv[start..argc). On a bad argument prints one line on stderr
+ * and exits 2; --help prints the usage and exits 0. */
+void runopts_parse(RunOpts *o, int argc, char **argv, int start, const char *prog);
+void runopts_usage(FILE *f, const char *prog);
+
+/* Collect the WASI preopened directories (raw fd_prestat calls, so nothing cached by libc
+ * before a snapshot is used). Native builds only have the ones added with runopts_add_preopen. */
+void runopts_scan_preopens(RunOpts *o);
+/* Natively: open HOST and treat it as a preopen named GUEST. false (errno) on failure. */
+bool runopts_add_preopen(RunOpts *o, const char *host, const char *guest);
+
+/* A 9p device slot prepared at boot for a run-time directory. */
+typedef struct {
+    struct VirtioDev *dev;
+    char tag[16];
+} NinepSlot;
+
+/* Build the RUN payload: the config payload's fields (image defaults), then the run-time
+ * fields. Preopens are bound to the slots' 9p devices (up to nslots); they and --mount decide
+ * the m fields. Returns false with a message in err. */
+bool run_record(Machine *m, RunOpts *o, const uint8_t *config, size_t config_len, NinepSlot *slots,
+                int nslots, Buf *out, char *err, size_t errlen);
+
+/* Check a config payload (sequence of fields) and return its engine-only settings.
+ * Fields with tag 'M' (guest RAM MiB, decimal) are the engine's and are not forwarded. */
+bool config_check(const uint8_t *p, size_t len, unsigned *ram_mb, char *err, size_t errlen);
+
+#endif

