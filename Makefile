@@ -18,7 +18,7 @@ $(VPY):
 	$(PY) -m venv $(VENV)
 
 venv: $(VPY)
-	$(VPY) -m pip install -q --disable-pip-version-check -e '.[wasmtime,test]'
+	$(VPY) -m pip install -q --disable-pip-version-check -e '.[wasmtime,engine,test]'
 
 runtimes: setup
 	scripts/install-runtimes.sh

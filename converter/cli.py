@@ -29,11 +29,14 @@ def convert_parser() -> argparse.ArgumentParser:
     p = Parser(prog="c2w", description="Convert a container image into one WASI command module.",
                epilog="Subcommands: `c2w inspect OUT.wasm`, `c2w boot --kernel Image ...`.")
     p.add_argument("image", metavar="IMAGE",
-                   help="oci:DIR[:TAG], docker-archive:FILE, or a path (OCI layout dir or docker save tar)")
+                   help="oci:DIR[:TAG], docker-archive:FILE[:REF], docker-daemon:REF, docker://REF, "
+                        "or a path, an engine image or a registry reference (tried in that order)")
     p.add_argument("output", metavar="OUT", nargs="?", help="output module (default out.wasm)")
     p.add_argument("-o", "--output", dest="output_opt", metavar="OUT", help="output module")
     p.add_argument("--platform", metavar="OS/ARCH[/VARIANT]", help="choose from a multi-arch index")
     p.add_argument("--target-arch", metavar="ARCH", help="same as --platform linux/ARCH")
+    p.add_argument("--tls-verify", choices=("true", "false"), default="true",
+                   help="verify the registry's TLS certificate (false for a plain-HTTP registry)")
     p.add_argument("--no-snapshot", action="store_true", help="cold-boot image (no pre-boot snapshot)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     p.add_argument("--version", action="version", version=f"c2w {__version__}")
@@ -52,7 +55,7 @@ def cmd_convert(argv: list[str]) -> int:
     out = Path(ns.output or ns.output_opt or "out.wasm")
     platform = ns.platform or (f"linux/{ns.target_arch}" if ns.target_arch else None)
     with RichProgress(enabled=not ns.quiet) as progress:
-        result = convert(ns.image, out, Options(platform=platform, snapshot=not ns.no_snapshot,
+        result = convert(ns.image, out, Options(platform=platform, tls_verify=ns.tls_verify == "true", snapshot=not ns.no_snapshot,
                                                 progress=progress.update))
     if not ns.quiet:
         print(f"c2w: wrote {result.output} ({result.size / 1e6:.1f} MB)", file=sys.stderr)

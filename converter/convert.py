@@ -31,6 +31,7 @@ def _no_progress(stage: str, done: int, total: int) -> None:
 @dataclass
 class Options:
     platform: str | None = None
+    tls_verify: bool = True
     snapshot: bool = True
     cmdline: str = DEFAULT_CMDLINE
     max_rootfs: int = layers.DEFAULT_MAX_ROOTFS
@@ -76,7 +77,7 @@ def convert(ref: str, out: Path, opts: Options | None = None) -> Result:
     opts = opts or Options()
     if out.exists() and out.is_dir():
         raise ConvertError(f"{out}: is a directory")
-    image = open_image(ref, opts.platform)
+    image = open_image(ref, opts.platform, opts.tls_verify)
     check_architecture(image)
     tree = layers.merge(image, opts.max_rootfs, lambda d, t: opts.progress("unpack", d, t))  # verifies every layer
     engine = components.locate(components.ENGINE)

@@ -1,7 +1,9 @@
 """Image sources: each turns a reference into an `Image` (see converter.image).
 
-References: `oci:DIR[:TAG]`, `docker-archive:FILE[:REF]`, or a bare path (a directory holding
-`oci-layout`, or a tar file: a `docker save` archive). Explicit transport prefixes always win.
+References: `oci:DIR[:TAG]`, `docker-archive:FILE[:REF]`, `docker-daemon:REF` (a Docker-API
+engine: DOCKER_HOST), `docker://REF` (a registry, through skopeo). A reference without a prefix
+is, in order: a path (a directory holding `oci-layout`, or a `docker save` tar file), an image
+in DOCKER_HOST's engine, an image in a registry. Explicit transport prefixes always win.
 """
 
 from __future__ import annotations
@@ -11,9 +13,9 @@ from pathlib import Path
 
 from ..errors import ConvertError
 from ..image import Image
-from . import docker_archive, oci_layout
+from . import docker_archive, docker_engine, oci_layout, registry
 
-TRANSPORTS = ("oci:", "docker-archive:")
+TRANSPORTS = ("oci:", "docker-archive:", "docker-daemon:", "docker://")
 
 
 def _split_tag(rest: str) -> tuple[Path, str | None]:
@@ -24,7 +26,15 @@ def _split_tag(rest: str) -> tuple[Path, str | None]:
     return Path(path), tag or None
 
 
-def open_image(ref: str, platform: str | None = None) -> Image:
+def _looks_like_path(ref: str) -> bool:
+    return ref.startswith(("/", "./", "../", "~")) or ref.endswith((".tar", ".tar.gz"))
+
+
+def open_image(ref: str, platform: str | None = None, tls_verify: bool = True) -> Image:
+    if ref.startswith("docker://"):
+        return registry.load(ref[len("docker://"):], platform, tls_verify)
+    if ref.startswith("docker-daemon:"):
+        return docker_engine.load(ref[len("docker-daemon:"):], platform)
     if ref.startswith("oci:"):
         path, tag = _split_tag(ref[4:])
         return oci_layout.load(path, tag, platform)
@@ -42,4 +52,15 @@ def open_image(ref: str, platform: str | None = None) -> Image:
         if tarfile.is_tarfile(path):
             return docker_archive.load(path, None, platform)
         raise ConvertError(f"{ref}: not an OCI layout directory nor a docker-archive tar file")
-    raise ConvertError(f"{ref}: no such image (expected a path, oci:DIR[:TAG] or docker-archive:FILE)")
+    if _looks_like_path(ref):
+        raise ConvertError(f"{ref}: no such file or directory")
+    if docker_engine.engine_available():
+        try:
+            return docker_engine.load(ref, platform)
+        except docker_engine.NotInEngine:
+            pass
+    try:
+        return registry.load(ref, platform, tls_verify)
+    except ConvertError as e:
+        raise ConvertError(f"{ref}: no such image (not a path, not in a Docker-API engine, "
+                           f"and the registry said: {str(e).split(': ', 1)[-1]})") from None

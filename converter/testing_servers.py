@@ -1,0 +1,79 @@
+"""Real servers for source tests: Debian's docker-registry on loopback, and Podman's Docker-API
+service on a private socket (vfs storage, its own root: the host's containers are untouched)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(check, what: str, timeout: float = 60) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.1)
+    raise TimeoutError(f"{what} did not come up within {timeout:g} s")
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+@contextmanager
+def registry(workdir: Path) -> Iterator[str]:
+    """Yield `127.0.0.1:PORT` of a running registry."""
+    port = free_port()
+    (workdir / "data").mkdir(parents=True)
+    cfg = workdir / "config.yml"
+    cfg.write_text(f"version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {workdir / 'data'}\n"
+                   f"http:\n  addr: 127.0.0.1:{port}\n")
+    proc = subprocess.Popen(["docker-registry", "serve", str(cfg)], stdout=subprocess.DEVNULL,
+                            stderr=open(workdir / "registry.log", "wb"))
+    try:
+        wait_for(lambda: _port_open(port), "docker-registry")
+        yield f"127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def push(layout_ref: str, dest: str, *, all_platforms: bool = False) -> None:
+    cmd = ["skopeo", "copy", "--quiet", "--dest-tls-verify=false", *(["--all"] if all_platforms else []),
+           layout_ref, f"docker://{dest}"]
+    subprocess.run(cmd, check=True, capture_output=True, timeout=600)
+
+
+@contextmanager
+def podman_service(workdir: Path) -> Iterator[str]:
+    """Yield a DOCKER_HOST value for a private `podman system service`."""
+    sock = workdir / "podman.sock"
+    base = ["podman", "--root", str(workdir / "root"), "--runroot", str(workdir / "run"),
+            "--storage-driver", "vfs", "--cgroup-manager", "cgroupfs", "--events-backend", "none"]
+    env = {**os.environ, "XDG_RUNTIME_DIR": str(workdir / "xdg"), "XDG_CONFIG_HOME": str(workdir / "config")}
+    (workdir / "xdg").mkdir(parents=True)
+    proc = subprocess.Popen([*base, "system", "service", "--time=0", f"unix://{sock}"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=open(workdir / "podman.log", "wb"))
+    try:
+        wait_for(sock.exists, "podman system service")
+        yield f"unix://{sock}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        shutil.rmtree(workdir / "root", ignore_errors=True)
