@@ -353,3 +353,34 @@ def test_seed_field_reseeds_the_crng(guest: Guest) -> None:
             debug=True)
     assert (r.status, r.stdout) == (0, b"16\n")
     assert "CRNG reseeded with 34 bytes" in r.console
+
+
+class RawRun(RunRequest):
+    """A RUN whose payload is given byte for byte (for malformed requests)."""
+
+    def __init__(self, payload: bytes) -> None:
+        super().__init__()
+        self.payload = payload
+
+    def encode(self) -> bytes:
+        return self.payload
+
+
+@pytest.mark.parametrize(
+    "payload,message",
+    [
+        (b"a" + struct.pack("<I", 100) + b"short", "run request: field 'a' longer than the request"),
+        (b"a" + struct.pack("<I", 3) + b"x\0y", "run request: field 'a' contains a NUL byte"),
+        (b"T" + struct.pack("<I", 4) + b"1234", "run request: time field must be 12 bytes, not 4"),
+        (b"a\x01\x00", "run request: truncated field header at byte 0"),
+    ],
+    ids=["overlong", "nul", "bad-time", "truncated"],
+)
+def test_malformed_run_is_an_error_with_125(guest: Guest, payload: bytes, message: str) -> None:
+    r = run(guest, RawRun(payload))
+    assert (r.status, r.errors) == (125, [message])
+
+
+def test_empty_entrypoint_with_args_runs_the_args(guest: Guest) -> None:
+    r = run(guest, image(image_entrypoint=["/bin/false"], entrypoint=[""], args=["echo", "x"]))
+    assert (r.status, r.stdout) == (0, b"x\n")
