@@ -28,7 +28,8 @@ from .cases import Case
 from .expectations import Expectations
 from .programs import ProgramMissing, Programs
 
-OUTPUT_LIMIT = 64 * 1024
+OUTPUT_LIMIT = 64 * 1024  # captured output kept in a result that did not pass
+PASS_OUTPUT_LIMIT = 2048  # ... and in one that did (keeps the nightly history small)
 OUTCOMES = ("pass", "fail", "xfail", "xpass", "skip", "error")
 GRACE = 15.0  # seconds beyond the case timeout before the runner itself kills c2w-run
 LISTEN_OPTION = "--wasi-listen"
@@ -253,7 +254,7 @@ def run_once(case: Case, runtime: str, programs: Programs) -> Result:
         prepare(case, workdir)
         port = free_port() if case.listen else None
         argv = command_for(case, runtime, program, workdir, port)
-        base.command = argv
+        base.command = [a if len(a) <= 300 else f"{a[:40]}[... {len(a)} characters]" for a in argv]
         stop = threading.Event()
         master = slave = None
         if case.stdin in ("data", "idle", "script"):
@@ -350,7 +351,13 @@ def run_case(case: Case, runtime: str, programs: Programs, expectations: Expecta
         result = second
     if exp is not None:
         result.reason, result.link = exp.reason, exp.link
+    if result.outcome == "pass":
+        result.stdout, result.stderr = trim(result.stdout), trim(result.stderr)
     return result
+
+
+def trim(text: str, limit: int = PASS_OUTPUT_LIMIT) -> str:
+    return text if len(text) <= limit else text[:limit] + f"\n[... {len(text) - limit} more characters]"
 
 
 def run_matrix(cases: list[Case], runtimes: list[str], programs: Programs,

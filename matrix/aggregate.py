@@ -108,4 +108,5 @@ def runtime_label(rt: dict) -> str:
 def version_label(rt: dict) -> str:
     if not rt["installed"]:
         return "not installed"
-    return rt.get("version") or "?"
+    v = rt.get("version") or "?"
+    return v.split(" (")[0]  # "wasmtime 49.0.3 (f96eabaa1 2026-10-14)" -> "wasmtime 49.0.3"

@@ -13,23 +13,34 @@ STYLE = {"pass": "bold green", "fail": "bold red", "error": "bold red", "xpass":
          "not run": "dim"}
 
 
+COMPACT = {"pass": "✓", "fail": "✗", "xfail": "✗", "xpass": "!", "error": "E", "partial": "◐",
+           "skip": "–", "not installed": "·", "not run": " "}
+
+
+def compact(c) -> str:
+    """Short cell text (colour tells xfail from fail): the symbol and passed/ran."""
+    if c.status in ("skip", "not installed", "not run"):
+        return COMPACT[c.status]
+    return f"{COMPACT[c.status]} {c.passed}/{c.ran}"
+
+
 def table(doc: dict) -> Table:
     feats = features(doc)
     levels = feature_level(doc)
     grid = cells(doc)
     t = Table(title=f"c2w-matrix  {doc['created']}  ({doc['host']['hostname']}, {doc['duration']:.0f} s)",
               show_lines=False)
-    t.add_column("runtime", style="bold")
-    t.add_column("version", style="dim", max_width=24, overflow="ellipsis", no_wrap=True)
+    t.add_column("runtime", style="bold", no_wrap=True)
+    t.add_column("version", style="dim", max_width=18, overflow="ellipsis", no_wrap=True)
     for f in feats:
-        t.add_column(f if levels[f] == "probe" else f"[u]{f}[/u]", justify="center")
+        t.add_column(f if levels[f] == "probe" else f"[u]{f}[/u]", justify="center", overflow="fold")
     for rt in doc["runtimes"]:
         row: list[Text | str] = [rt["name"], version_label(rt)]
         for f in feats:
             c = grid[rt["name"], f]
-            text = Text(c.text, style=STYLE[c.status])
+            text = Text(compact(c), style=STYLE[c.status])
             if c.explained_by:
-                text.append("\n← " + ", ".join(c.explained_by), style="dim")
+                text.append("\n← " + ", ".join(p.removeprefix("probe.") for p in c.explained_by), style="dim")
             row.append(text)
         t.add_row(*row)
     return t
@@ -57,7 +68,8 @@ def render(doc: dict, console: Console | None = None, show_details: bool = True)
         console = Console(width=None if sys.stdout.isatty() else 240)
     n = totals(doc)
     summary = Text(" ".join(f"{k}={v}" for k, v in n.items()))
-    legend = Text("  ".join(f"{k}: {v}" for k, v in LEGEND.items()), style="dim")
+    legend = Text("  ".join(f"{COMPACT[k]} {k}: {v}" for k, v in LEGEND.items())
+                  + "  · not installed  (blank) not run", style="dim")
     parts: list = [table(doc), summary, legend]
     if show_details:
         parts.append(details(doc))

@@ -64,7 +64,7 @@ def test_rich_table_shows_every_adapter_and_the_explaining_probe(results_file):
     for name in ADAPTERS:
         assert name in out
     assert "not installed" in out and "stdin_nonblock" in out
-    assert "← probe.stdin_nonblock.idle" in out
+    assert "← stdin_nonblock.idle" in out
     assert "wasmtime 4" in out or "wasmtime 5" in out  # the runtime's version
 
 
