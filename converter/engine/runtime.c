@@ -368,6 +368,11 @@ bool run_record(Machine *m, RunOpts *o, const uint8_t *config, size_t config_len
     }
     if (ok && o->debug)
         ok = field_put(out, 'd', "1", 1);
+    if (ok) { /* fresh entropy: a run from a snapshot must not reuse the snapshot's CRNG state */
+        uint8_t seed[32];
+        if (getentropy(seed, sizeof seed) == 0)
+            ok = field_put(out, 'r', seed, sizeof seed);
+    }
     if (!ok)
         snprintf(err, errlen, "out of memory building the run request");
     else if (out->len > REC_MAX) {

@@ -43,7 +43,7 @@ def test_run_record_has_image_defaults_then_runtime_fields(tmp_path: Path) -> No
             "--", "dump", "x", config=cfg, engine_args=("--env", "B=2"))
     f = dump_fields(p)
     assert f[:6] == [("E", "/bin/sh"), ("E", "-c"), ("C", "id"), ("V", "A=1"), ("W", "/srv"), ("U", "nobody")]
-    rest = [t for t in f[6:] if t[0] != "T"]
+    rest = [t for t in f[6:] if t[0] not in "Tr"]
     assert rest == [("v", "B=2"), ("e", "/bin/entry"), ("w", "/tmp"), ("u", "1000:1000"), ("a", "dump"),
                     ("a", "x"), ("i", "0")]
     t = [v for tag, v in f if tag == "T"]
@@ -156,3 +156,13 @@ def test_idle_guest_sleeps_in_the_host() -> None:
     cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
     assert wall >= 2.0
     assert cpu < 1.0, f"{cpu:.2f} s of CPU for a 2 s sleep"
+
+
+def test_each_run_sends_a_fresh_random_seed() -> None:
+    seeds = []
+    for _ in range(2):
+        (r,) = [v for tag, v in dump_fields(run("dump")) if tag == "r"]
+        raw = r.encode().decode("unicode_escape").encode("latin-1")
+        assert len(raw) == 32
+        seeds.append(raw)
+    assert seeds[0] != seeds[1]
