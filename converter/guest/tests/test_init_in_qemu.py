@@ -384,3 +384,22 @@ def test_malformed_run_is_an_error_with_125(guest: Guest, payload: bytes, messag
 def test_empty_entrypoint_with_args_runs_the_args(guest: Guest) -> None:
     r = run(guest, image(image_entrypoint=["/bin/false"], entrypoint=[""], args=["echo", "x"]))
     assert (r.status, r.stdout) == (0, b"x\n")
+
+
+def test_ctrl_c_on_the_terminal_interrupts_the_command(guest: Guest) -> None:
+    r = run(guest, image(tty=True, args=["sleep", "30"]), stdin_eof=False,
+            events=[(0.5, STDIN, b"\x03")])
+    assert r.status == 128 + signal.SIGINT
+    assert r.total_s < 10
+
+
+def test_orphans_are_reaped(guest: Guest) -> None:
+    script = "(sleep 0.2 &); (true &); sleep 1; ps -o stat,comm | grep -c '^Z'"
+    r = run(guest, image(args=["sh", "-c", script]))
+    assert r.stdout == b"0\n"
+
+
+def test_background_processes_do_not_keep_the_run_alive(guest: Guest) -> None:
+    r = run(guest, image(args=["sh", "-c", "sleep 100 & echo started"]))
+    assert (r.status, r.stdout) == (0, b"started\n")
+    assert r.total_s < 10
