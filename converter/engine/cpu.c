@@ -6,6 +6,8 @@
 
 #define SEXT32(v) ((uint64_t)(int64_t)(int32_t)(v))
 
+static void c_table_init(void);
+
 /* ------------------------------------------------------------------ TLB */
 
 void cpu_tlb_flush(CPU *c)
@@ -473,6 +475,7 @@ static bool csr_write(CPU *c, uint32_t csr, uint64_t v)
 void cpu_init(CPU *c, struct Machine *m, uint8_t *ram, uint64_t ram_base, uint64_t ram_size)
 {
     memset(c, 0, sizeof *c);
+    c_table_init();
     c->m = m;
     c->ram = ram;
     c->ram_base = ram_base;
@@ -524,15 +527,20 @@ static inline uint64_t do_rem(int64_t a, int64_t b)
 /* Fetch refill: map the page of pc; returns 0 or a cause. */
 static int fetch_refill(CPU *c, uint64_t pc)
 {
-    uint64_t pa;
-    int cause = translate(c, pc, ACC_FETCH, &pa);
-    if (cause)
-        return cause;
-    uint8_t *p = ram_ptr(c, pa & ~0xfffULL, 4096);
-    if (!p)
-        return CAUSE_FETCH_ACCESS;
+    TLBEntry *e = &c->tlb[ACC_FETCH][(pc >> 12) & (TLB_SIZE - 1)];
+    if (e->tag != pc >> 12) {
+        uint64_t pa;
+        int cause = translate(c, pc, ACC_FETCH, &pa);
+        if (cause)
+            return cause;
+        uint8_t *p = ram_ptr(c, pa & ~0xfffULL, 4096);
+        if (!p)
+            return CAUSE_FETCH_ACCESS;
+        e->tag = pc >> 12;
+        e->add = (uint64_t)(uintptr_t)p - (pc & ~0xfffULL);
+    }
     c->fetch_tag = pc >> 12;
-    c->fetch_host = p;
+    c->fetch_host = (uint8_t *)(uintptr_t)(e->add + (pc & ~0xfffULL));
     return 0;
 }
 
@@ -572,342 +580,270 @@ static int fetch_slow(CPU *c, uint64_t pc, uint32_t *insn)
 #define IMM_I ((uint64_t)((int64_t)(int32_t)insn >> 20))
 #define IMM_S ((uint64_t)(((int64_t)(int32_t)insn >> 25) << 5 | ((insn >> 7) & 31)))
 
-#define TRAP(cause, tval) do { cpu_trap(c, (cause), (tval)); goto next_trapped; } while (0)
-#define ILLEGAL() TRAP(CAUSE_ILLEGAL_INSN, insn)
+#define TRAP(cause, tval) do { c->pc = pc; cpu_trap(c, (cause), (tval)); goto next_trapped; } while (0)
+#define ILLEGAL() TRAP(CAUSE_ILLEGAL_INSN, raw)
 #define MEMCHK(expr, va) do { int _cause = (expr); if (unlikely(_cause)) TRAP(_cause, (va)); } while (0)
 #define FS_CHECK() do { if (unlikely(!(c->mstatus & MSTATUS_FS))) ILLEGAL(); } while (0)
 
 static int exec_system(CPU *c, uint32_t insn, int *stop);
 static int exec_amo(CPU *c, uint32_t insn);
 
+/* ------------------------------------------------------------------ RVC expansion */
+
+#define R_TYPE(f7, rs2, rs1, f3, rd, op) \
+    (((uint32_t)(f7) << 25) | ((uint32_t)(rs2) << 20) | ((uint32_t)(rs1) << 15) | ((uint32_t)(f3) << 12) | \
+     ((uint32_t)(rd) << 7) | (op))
+#define I_TYPE(imm, rs1, f3, rd, op) \
+    ((((uint32_t)(imm) & 0xfff) << 20) | ((uint32_t)(rs1) << 15) | ((uint32_t)(f3) << 12) | \
+     ((uint32_t)(rd) << 7) | (op))
+#define S_TYPE(imm, rs2, rs1, f3, op) \
+    (((((uint32_t)(imm) >> 5) & 0x7f) << 25) | ((uint32_t)(rs2) << 20) | ((uint32_t)(rs1) << 15) | \
+     ((uint32_t)(f3) << 12) | (((uint32_t)(imm) & 31) << 7) | (op))
+
+static uint32_t b_type(int32_t imm, uint32_t rs2, uint32_t rs1, uint32_t f3)
+{
+    uint32_t u = (uint32_t)imm;
+    return (((u >> 12) & 1) << 31) | (((u >> 5) & 0x3f) << 25) | (rs2 << 20) | (rs1 << 15) |
+           (f3 << 12) | (((u >> 1) & 0xf) << 8) | (((u >> 11) & 1) << 7) | 0x63;
+}
+
+static uint32_t j_type(int32_t imm, uint32_t rd)
+{
+    uint32_t u = (uint32_t)imm;
+    return (((u >> 20) & 1) << 31) | (((u >> 1) & 0x3ff) << 21) | (((u >> 11) & 1) << 20) |
+           (((u >> 12) & 0xff) << 12) | (rd << 7) | 0x6f;
+}
+
+static inline int32_t sext(uint32_t v, int bits)
+{
+    return (int32_t)(v << (32 - bits)) >> (32 - bits);
+}
+
+/* The 32-bit instruction a compressed one stands for, or 0 if it is illegal/reserved. */
+static uint32_t c_expand(uint32_t insn)
+{
+    uint32_t op = ((insn & 3) << 3) | ((insn >> 13) & 7);
+    uint32_t rd = (insn >> 7) & 31, rs2 = (insn >> 2) & 31;
+    uint32_t rdp = 8 + ((insn >> 2) & 7), rs1p = 8 + ((insn >> 7) & 7);
+    int32_t imm6 = sext(((insn >> 7) & 0x20) | ((insn >> 2) & 0x1f), 6);
+    uint32_t shamt = ((insn >> 7) & 0x20) | ((insn >> 2) & 0x1f);
+    uint32_t off_d = ((insn >> 7) & 0x38) | ((insn << 1) & 0xc0);
+    uint32_t off_w = ((insn >> 7) & 0x38) | ((insn >> 4) & 4) | ((insn << 1) & 0x40);
+    switch (op) {
+    case 000: { /* C.ADDI4SPN */
+        uint32_t imm = ((insn >> 7) & 0x30) | ((insn >> 1) & 0x3c0) | ((insn >> 4) & 4) | ((insn >> 2) & 8);
+        return imm ? I_TYPE(imm, 2, 0, rdp, 0x13) : 0;
+    }
+    case 001: return I_TYPE(off_d, rs1p, 3, rdp, 0x07);   /* C.FLD */
+    case 002: return I_TYPE(off_w, rs1p, 2, rdp, 0x03);   /* C.LW */
+    case 003: return I_TYPE(off_d, rs1p, 3, rdp, 0x03);   /* C.LD */
+    case 005: return S_TYPE(off_d, rdp, rs1p, 3, 0x27);   /* C.FSD */
+    case 006: return S_TYPE(off_w, rdp, rs1p, 2, 0x23);   /* C.SW */
+    case 007: return S_TYPE(off_d, rdp, rs1p, 3, 0x23);   /* C.SD */
+    case 010: return I_TYPE(imm6, rd, 0, rd, 0x13);       /* C.ADDI (C.NOP) */
+    case 011: return rd ? I_TYPE(imm6, rd, 0, rd, 0x1b) : 0; /* C.ADDIW */
+    case 012: return I_TYPE(imm6, 0, 0, rd, 0x13);        /* C.LI */
+    case 013:
+        if (rd == 2) { /* C.ADDI16SP */
+            uint32_t u = ((insn >> 3) & 0x200) | ((insn >> 2) & 0x10) | ((insn << 1) & 0x40) |
+                         ((insn << 4) & 0x180) | ((insn << 3) & 0x20);
+            return u ? I_TYPE(sext(u, 10), 2, 0, 2, 0x13) : 0;
+        } else { /* C.LUI */
+            uint32_t u = ((insn << 5) & 0x20000) | ((insn << 10) & 0x1f000);
+            return u ? (((uint32_t)sext(u, 18) & 0xfffff000u) | (rd << 7) | 0x37) : 0;
+        }
+    case 014:
+        switch ((insn >> 10) & 3) {
+        case 0: return R_TYPE(0, 0, rs1p, 5, rs1p, 0x13) | (shamt << 20);          /* C.SRLI */
+        case 1: return R_TYPE(0x20, 0, rs1p, 5, rs1p, 0x13) | (shamt << 20);       /* C.SRAI */
+        case 2: return I_TYPE(imm6, rs1p, 7, rs1p, 0x13);                       /* C.ANDI */
+        default:
+            switch (((insn >> 10) & 4) | ((insn >> 5) & 3)) {
+            case 0: return R_TYPE(0x20, rdp, rs1p, 0, rs1p, 0x33); /* C.SUB */
+            case 1: return R_TYPE(0, rdp, rs1p, 4, rs1p, 0x33);    /* C.XOR */
+            case 2: return R_TYPE(0, rdp, rs1p, 6, rs1p, 0x33);    /* C.OR */
+            case 3: return R_TYPE(0, rdp, rs1p, 7, rs1p, 0x33);    /* C.AND */
+            case 4: return R_TYPE(0x20, rdp, rs1p, 0, rs1p, 0x3b); /* C.SUBW */
+            case 5: return R_TYPE(0, rdp, rs1p, 0, rs1p, 0x3b);    /* C.ADDW */
+            default: return 0;
+            }
+        }
+    case 015: { /* C.J */
+        uint32_t u = ((insn >> 1) & 0x800) | ((insn >> 7) & 0x10) | ((insn >> 1) & 0x300) |
+                     ((insn << 2) & 0x400) | ((insn >> 1) & 0x40) | ((insn << 1) & 0x80) |
+                     ((insn >> 2) & 0xe) | ((insn << 3) & 0x20);
+        return j_type(sext(u, 12), 0);
+    }
+    case 016: case 017: { /* C.BEQZ / C.BNEZ */
+        uint32_t u = ((insn >> 4) & 0x100) | ((insn >> 7) & 0x18) | ((insn << 1) & 0xc0) |
+                     ((insn >> 2) & 6) | ((insn << 3) & 0x20);
+        return b_type(sext(u, 9), 0, rs1p, op == 016 ? 0 : 1);
+    }
+    case 020: return R_TYPE(0, 0, rd, 1, rd, 0x13) | (shamt << 20); /* C.SLLI */
+    case 021: /* C.FLDSP */
+        return I_TYPE(((insn >> 7) & 0x20) | ((insn >> 2) & 0x18) | ((insn << 4) & 0x1c0), 2, 3, rd, 0x07);
+    case 022: /* C.LWSP */
+        return rd ? I_TYPE(((insn >> 7) & 0x20) | ((insn >> 2) & 0x1c) | ((insn << 4) & 0xc0), 2, 2, rd, 0x03) : 0;
+    case 023: /* C.LDSP */
+        return rd ? I_TYPE(((insn >> 7) & 0x20) | ((insn >> 2) & 0x18) | ((insn << 4) & 0x1c0), 2, 3, rd, 0x03) : 0;
+    case 024:
+        if (!(insn & 0x1000)) {
+            if (!rs2) /* C.JR */
+                return rd ? I_TYPE(0, rd, 0, 0, 0x67) : 0;
+            return R_TYPE(0, rs2, 0, 0, rd, 0x33); /* C.MV */
+        }
+        if (!rs2) {
+            if (!rd)
+                return 0x00100073; /* C.EBREAK */
+            return I_TYPE(0, rd, 0, 1, 0x67); /* C.JALR */
+        }
+        return R_TYPE(0, rs2, rd, 0, rd, 0x33); /* C.ADD */
+    case 025: /* C.FSDSP */
+        return S_TYPE(((insn >> 7) & 0x38) | ((insn >> 1) & 0x1c0), rs2, 2, 3, 0x27);
+    case 026: /* C.SWSP */
+        return S_TYPE(((insn >> 7) & 0x3c) | ((insn >> 1) & 0xc0), rs2, 2, 2, 0x23);
+    case 027: /* C.SDSP */
+        return S_TYPE(((insn >> 7) & 0x38) | ((insn >> 1) & 0x1c0), rs2, 2, 3, 0x23);
+    default:
+        return 0;
+    }
+}
+
+static uint32_t c_table[1 << 16];
+
+static void c_table_init(void)
+{
+    static bool done;
+    if (done)
+        return;
+    for (uint32_t i = 0; i < (1u << 16); i++)
+        c_table[i] = (i & 3) == 3 ? 0 : c_expand(i);
+    done = true;
+}
+
+/* ------------------------------------------------------------------ interpreter loop */
+
 void cpu_run(CPU *c, int64_t n)
 {
     c->batch_size = n;
     c->batch_left = n;
     uint64_t *x = c->x;
+    /* pc and the fetch page live in locals; c->pc is written back before anything that
+       reads it (traps, SYSTEM, AMO) and at the end, and re-read after them */
+    uint64_t pc = c->pc;
+    uint64_t ftag = c->fetch_tag;
+    const uint8_t *fhost = c->fetch_host;
     while (c->batch_left > 0) {
         c->batch_left--;
-        uint64_t pc = c->pc;
-        uint32_t insn;
+        uint32_t insn, raw;
         x[0] = 0;
-        if (likely((pc >> 12) == c->fetch_tag && (pc & 0xfff) != 0xffe)) {
+        if (likely((pc >> 12) == ftag && (pc & 0xfff) != 0xffe)) {
             uint16_t lo;
-            memcpy(&lo, c->fetch_host + (pc & 0xfff), 2);
+            memcpy(&lo, fhost + (pc & 0xfff), 2);
             if ((lo & 3) == 3)
-                memcpy(&insn, c->fetch_host + (pc & 0xfff), 4);
+                memcpy(&raw, fhost + (pc & 0xfff), 4);
             else
-                insn = lo;
+                raw = lo;
         } else {
-            int cause = fetch_slow(c, pc, &insn);
+            int cause = fetch_slow(c, pc, &raw);
+            ftag = c->fetch_tag;
+            fhost = c->fetch_host;
             if (cause) {
+                c->pc = pc;
                 cpu_trap(c, cause & 0xff, (cause & 0x100) ? pc + 2 : pc);
                 goto next_trapped;
             }
         }
-
-        if ((insn & 3) != 3) {
-            /* ---------------- compressed ---------------- */
-            uint32_t op = ((insn & 3) << 3) | ((insn >> 13) & 7);
-            uint32_t rd = (insn >> 7) & 31;       /* full register fields */
-            uint32_t rs2 = (insn >> 2) & 31;
-            uint32_t rdp = 8 + ((insn >> 2) & 7); /* rd' / rs2' */
-            uint32_t rs1p = 8 + ((insn >> 7) & 7);
-            uint64_t npc = pc + 2;
-            switch (op) {
-            case 000: { /* C.ADDI4SPN */
-                uint32_t imm = ((insn >> 7) & 0x30) | ((insn >> 1) & 0x3c0) |
-                               ((insn >> 4) & 4) | ((insn >> 2) & 8);
-                if (!imm) ILLEGAL();
-                x[rdp] = x[2] + imm;
-                break;
-            }
-            case 001: { /* C.FLD */
-                FS_CHECK();
-                uint64_t va = x[rs1p] + (((insn >> 7) & 0x38) | ((insn << 1) & 0xc0));
-                uint64_t v;
-                MEMCHK(ld_u64(c, va, &v), va);
-                c->f[rdp] = v;
-                c->mstatus |= MSTATUS_FS;
-                break;
-            }
-            case 002: { /* C.LW */
-                uint64_t va = x[rs1p] + (((insn >> 7) & 0x38) | ((insn >> 4) & 4) | ((insn << 1) & 0x40));
-                uint64_t v;
-                MEMCHK(ld_i32(c, va, &v), va);
-                x[rdp] = v;
-                break;
-            }
-            case 003: { /* C.LD */
-                uint64_t va = x[rs1p] + (((insn >> 7) & 0x38) | ((insn << 1) & 0xc0));
-                uint64_t v;
-                MEMCHK(ld_u64(c, va, &v), va);
-                x[rdp] = v;
-                break;
-            }
-            case 005: { /* C.FSD */
-                FS_CHECK();
-                uint64_t va = x[rs1p] + (((insn >> 7) & 0x38) | ((insn << 1) & 0xc0));
-                MEMCHK(st_mem(c, va, 8, c->f[rdp]), va);
-                break;
-            }
-            case 006: { /* C.SW */
-                uint64_t va = x[rs1p] + (((insn >> 7) & 0x38) | ((insn >> 4) & 4) | ((insn << 1) & 0x40));
-                MEMCHK(st_mem(c, va, 4, x[rdp]), va);
-                break;
-            }
-            case 007: { /* C.SD */
-                uint64_t va = x[rs1p] + (((insn >> 7) & 0x38) | ((insn << 1) & 0xc0));
-                MEMCHK(st_mem(c, va, 8, x[rdp]), va);
-                break;
-            }
-            case 010: { /* C.ADDI */
-                int64_t imm = (int64_t)((uint64_t)(((insn >> 7) & 0x20) | ((insn >> 2) & 0x1f)) << 58) >> 58;
-                x[rd] = x[rd] + imm;
-                break;
-            }
-            case 011: { /* C.ADDIW */
-                if (!rd) ILLEGAL();
-                int64_t imm = (int64_t)((uint64_t)(((insn >> 7) & 0x20) | ((insn >> 2) & 0x1f)) << 58) >> 58;
-                x[rd] = SEXT32(x[rd] + imm);
-                break;
-            }
-            case 012: { /* C.LI */
-                int64_t imm = (int64_t)((uint64_t)(((insn >> 7) & 0x20) | ((insn >> 2) & 0x1f)) << 58) >> 58;
-                x[rd] = imm;
-                break;
-            }
-            case 013:
-                if (rd == 2) { /* C.ADDI16SP */
-                    uint32_t u = ((insn >> 3) & 0x200) | ((insn >> 2) & 0x10) | ((insn << 1) & 0x40) |
-                                 ((insn << 4) & 0x180) | ((insn << 3) & 0x20);
-                    if (!u) ILLEGAL();
-                    int64_t imm = (int64_t)((uint64_t)u << 54) >> 54;
-                    x[2] = x[2] + imm;
-                } else { /* C.LUI */
-                    uint32_t u = ((insn << 5) & 0x20000) | ((insn << 10) & 0x1f000);
-                    if (!u) ILLEGAL();
-                    x[rd] = (uint64_t)((int64_t)((uint64_t)u << 46) >> 46);
-                }
-                break;
-            case 014: {
-                uint32_t f2 = (insn >> 10) & 3;
-                uint32_t shamt = ((insn >> 7) & 0x20) | ((insn >> 2) & 0x1f);
-                switch (f2) {
-                case 0: x[rs1p] = x[rs1p] >> shamt; break;
-                case 1: x[rs1p] = (uint64_t)((int64_t)x[rs1p] >> shamt); break;
-                case 2: {
-                    int64_t imm = (int64_t)((uint64_t)shamt << 58) >> 58;
-                    x[rs1p] &= (uint64_t)imm;
-                    break;
-                }
-                default: {
-                    uint64_t a = x[rs1p], b = x[rdp];
-                    switch (((insn >> 10) & 4) | ((insn >> 5) & 3)) {
-                    case 0: x[rs1p] = a - b; break;
-                    case 1: x[rs1p] = a ^ b; break;
-                    case 2: x[rs1p] = a | b; break;
-                    case 3: x[rs1p] = a & b; break;
-                    case 4: x[rs1p] = SEXT32(a - b); break;
-                    case 5: x[rs1p] = SEXT32(a + b); break;
-                    default: ILLEGAL();
-                    }
-                }
-                }
-                break;
-            }
-            case 015: { /* C.J */
-                uint32_t u = ((insn >> 1) & 0x800) | ((insn >> 7) & 0x10) | ((insn >> 1) & 0x300) |
-                             ((insn << 2) & 0x400) | ((insn >> 1) & 0x40) | ((insn << 1) & 0x80) |
-                             ((insn >> 2) & 0xe) | ((insn << 3) & 0x20);
-                npc = pc + ((int64_t)((uint64_t)u << 52) >> 52);
-                break;
-            }
-            case 016: case 017: { /* C.BEQZ / C.BNEZ */
-                uint32_t u = ((insn >> 4) & 0x100) | ((insn >> 7) & 0x18) | ((insn << 1) & 0xc0) |
-                             ((insn >> 2) & 6) | ((insn << 3) & 0x20);
-                bool z = x[rs1p] == 0;
-                if (z == (op == 016))
-                    npc = pc + ((int64_t)((uint64_t)u << 55) >> 55);
-                break;
-            }
-            case 020: { /* C.SLLI */
-                uint32_t shamt = ((insn >> 7) & 0x20) | ((insn >> 2) & 0x1f);
-                x[rd] = x[rd] << shamt;
-                break;
-            }
-            case 021: { /* C.FLDSP */
-                FS_CHECK();
-                uint64_t va = x[2] + (((insn >> 7) & 0x20) | ((insn >> 2) & 0x18) | ((insn << 4) & 0x1c0));
-                uint64_t v;
-                MEMCHK(ld_u64(c, va, &v), va);
-                c->f[rd] = v;
-                c->mstatus |= MSTATUS_FS;
-                break;
-            }
-            case 022: { /* C.LWSP */
-                if (!rd) ILLEGAL();
-                uint64_t va = x[2] + (((insn >> 7) & 0x20) | ((insn >> 2) & 0x1c) | ((insn << 4) & 0xc0));
-                uint64_t v;
-                MEMCHK(ld_i32(c, va, &v), va);
-                x[rd] = v;
-                break;
-            }
-            case 023: { /* C.LDSP */
-                if (!rd) ILLEGAL();
-                uint64_t va = x[2] + (((insn >> 7) & 0x20) | ((insn >> 2) & 0x18) | ((insn << 4) & 0x1c0));
-                uint64_t v;
-                MEMCHK(ld_u64(c, va, &v), va);
-                x[rd] = v;
-                break;
-            }
-            case 024:
-                if (!(insn & 0x1000)) {
-                    if (!rs2) { /* C.JR */
-                        if (!rd) ILLEGAL();
-                        npc = x[rd] & ~1ULL;
-                    } else
-                        x[rd] = x[rs2]; /* C.MV */
-                } else {
-                    if (!rs2) {
-                        if (!rd) { /* C.EBREAK */
-                            TRAP(CAUSE_BREAKPOINT, pc);
-                        }
-                        uint64_t t = x[rd] & ~1ULL; /* C.JALR */
-                        x[1] = npc;
-                        npc = t;
-                    } else
-                        x[rd] = x[rd] + x[rs2]; /* C.ADD */
-                }
-                break;
-            case 025: { /* C.FSDSP */
-                FS_CHECK();
-                uint64_t va = x[2] + (((insn >> 7) & 0x38) | ((insn >> 1) & 0x1c0));
-                MEMCHK(st_mem(c, va, 8, c->f[rs2]), va);
-                break;
-            }
-            case 026: { /* C.SWSP */
-                uint64_t va = x[2] + (((insn >> 7) & 0x3c) | ((insn >> 1) & 0xc0));
-                MEMCHK(st_mem(c, va, 4, x[rs2]), va);
-                break;
-            }
-            case 027: { /* C.SDSP */
-                uint64_t va = x[2] + (((insn >> 7) & 0x38) | ((insn >> 1) & 0x1c0));
-                MEMCHK(st_mem(c, va, 8, x[rs2]), va);
-                break;
-            }
-            default:
-                ILLEGAL();
-            }
-            c->pc = npc;
-            continue;
+        uint64_t npc;
+        if ((raw & 3) == 3) {
+            insn = raw;
+            npc = pc + 4;
+        } else {
+            insn = c_table[raw];
+            npc = pc + 2;
+            if (unlikely(!insn))
+                TRAP(CAUSE_ILLEGAL_INSN, raw);
         }
 
-        /* ---------------- 32-bit ---------------- */
         {
             uint32_t rd = RD;
-            uint64_t npc = pc + 4;
-            switch ((insn >> 2) & 31) {
-            case 0x0d: /* LUI */
+#define K(op, f3) (((op) << 3) | (f3))
+#define ALL8(op) case K(op, 0): case K(op, 1): case K(op, 2): case K(op, 3): \
+                 case K(op, 4): case K(op, 5): case K(op, 6): case K(op, 7)
+            switch ((insn >> 2 & 31) << 3 | FUNCT3) {
+            case K(0x04, 0): /* ADDI */
+                x[rd] = x[RS1] + IMM_I;
+                break;
+            case K(0x04, 1): /* SLLI */
+                if (insn >> 26) ILLEGAL();
+                x[rd] = x[RS1] << ((insn >> 20) & 63);
+                break;
+            case K(0x04, 2): x[rd] = (int64_t)x[RS1] < (int64_t)IMM_I; break; /* SLTI */
+            case K(0x04, 3): x[rd] = x[RS1] < IMM_I; break;                   /* SLTIU */
+            case K(0x04, 4): x[rd] = x[RS1] ^ IMM_I; break;                   /* XORI */
+            case K(0x04, 5): { /* SRLI / SRAI */
+                uint32_t hi = insn >> 26, sh = (insn >> 20) & 63;
+                if (hi == 0) x[rd] = x[RS1] >> sh;
+                else if (hi == 0x10) x[rd] = (uint64_t)((int64_t)x[RS1] >> sh);
+                else ILLEGAL();
+                break;
+            }
+            case K(0x04, 6): x[rd] = x[RS1] | IMM_I; break; /* ORI */
+            case K(0x04, 7): x[rd] = x[RS1] & IMM_I; break; /* ANDI */
+            ALL8(0x0d): /* LUI */
                 x[rd] = (uint64_t)(int64_t)(int32_t)(insn & 0xfffff000);
                 break;
-            case 0x05: /* AUIPC */
+            ALL8(0x05): /* AUIPC */
                 x[rd] = pc + (uint64_t)(int64_t)(int32_t)(insn & 0xfffff000);
                 break;
-            case 0x1b: { /* JAL */
+            ALL8(0x1b): { /* JAL */
                 uint32_t u = ((insn >> 11) & 0x100000) | (insn & 0xff000) | ((insn >> 9) & 0x800) |
                              ((insn >> 20) & 0x7fe);
                 x[rd] = npc;
                 npc = pc + ((int64_t)((uint64_t)u << 43) >> 43);
                 break;
             }
-            case 0x19: { /* JALR */
-                if (FUNCT3) ILLEGAL();
+            case K(0x19, 0): { /* JALR */
                 uint64_t t = (x[RS1] + IMM_I) & ~1ULL;
                 x[rd] = npc;
                 npc = t;
                 break;
             }
-            case 0x18: { /* BRANCH */
-                uint64_t a = x[RS1], b = x[RS2];
-                bool take;
-                switch (FUNCT3) {
-                case 0: take = a == b; break;
-                case 1: take = a != b; break;
-                case 4: take = (int64_t)a < (int64_t)b; break;
-                case 5: take = (int64_t)a >= (int64_t)b; break;
-                case 6: take = a < b; break;
-                case 7: take = a >= b; break;
-                default: ILLEGAL();
-                }
-                if (take) {
-                    uint32_t u = ((insn >> 19) & 0x1000) | ((insn << 4) & 0x800) |
-                                 ((insn >> 20) & 0x7e0) | ((insn >> 7) & 0x1e);
-                    npc = pc + ((int64_t)((uint64_t)u << 51) >> 51);
-                }
+#define BRANCH(cond) do { if (cond) { \
+                    uint32_t u = ((insn >> 19) & 0x1000) | ((insn << 4) & 0x800) | \
+                                 ((insn >> 20) & 0x7e0) | ((insn >> 7) & 0x1e); \
+                    npc = pc + ((int64_t)((uint64_t)u << 51) >> 51); } } while (0)
+            case K(0x18, 0): BRANCH(x[RS1] == x[RS2]); break;
+            case K(0x18, 1): BRANCH(x[RS1] != x[RS2]); break;
+            case K(0x18, 4): BRANCH((int64_t)x[RS1] < (int64_t)x[RS2]); break;
+            case K(0x18, 5): BRANCH((int64_t)x[RS1] >= (int64_t)x[RS2]); break;
+            case K(0x18, 6): BRANCH(x[RS1] < x[RS2]); break;
+            case K(0x18, 7): BRANCH(x[RS1] >= x[RS2]); break;
+#define LOAD(fn) do { uint64_t va = x[RS1] + IMM_I, v; MEMCHK(fn(c, va, &v), va); x[rd] = v; } while (0)
+            case K(0x00, 0): LOAD(ld_i8); break;
+            case K(0x00, 1): LOAD(ld_i16); break;
+            case K(0x00, 2): LOAD(ld_i32); break;
+            case K(0x00, 3): LOAD(ld_u64); break;
+            case K(0x00, 4): LOAD(ld_u8); break;
+            case K(0x00, 5): LOAD(ld_u16); break;
+            case K(0x00, 6): LOAD(ld_u32); break;
+#define STORE(size) do { uint64_t va = x[RS1] + IMM_S; MEMCHK(st_mem(c, va, size, x[RS2]), va); } while (0)
+            case K(0x08, 0): STORE(1); break;
+            case K(0x08, 1): STORE(2); break;
+            case K(0x08, 2): STORE(4); break;
+            case K(0x08, 3): STORE(8); break;
+            case K(0x06, 0): x[rd] = SEXT32((uint32_t)x[RS1] + (uint32_t)IMM_I); break; /* ADDIW */
+            case K(0x06, 1): /* SLLIW */
+                if (FUNCT7) ILLEGAL();
+                x[rd] = SEXT32((uint32_t)x[RS1] << ((insn >> 20) & 31));
                 break;
-            }
-            case 0x00: { /* LOAD */
-                uint64_t va = x[RS1] + IMM_I, v;
-                switch (FUNCT3) {
-                case 0: MEMCHK(ld_i8(c, va, &v), va); break;
-                case 1: MEMCHK(ld_i16(c, va, &v), va); break;
-                case 2: MEMCHK(ld_i32(c, va, &v), va); break;
-                case 3: MEMCHK(ld_u64(c, va, &v), va); break;
-                case 4: MEMCHK(ld_u8(c, va, &v), va); break;
-                case 5: MEMCHK(ld_u16(c, va, &v), va); break;
-                case 6: MEMCHK(ld_u32(c, va, &v), va); break;
-                default: ILLEGAL();
-                }
-                x[rd] = v;
+            case K(0x06, 5): /* SRLIW / SRAIW */
+                if (FUNCT7 == 0) x[rd] = SEXT32((uint32_t)x[RS1] >> ((insn >> 20) & 31));
+                else if (FUNCT7 == 0x20) x[rd] = SEXT32((int32_t)(uint32_t)x[RS1] >> ((insn >> 20) & 31));
+                else ILLEGAL();
                 break;
-            }
-            case 0x08: { /* STORE */
-                uint64_t va = x[RS1] + IMM_S;
-                uint32_t f3 = FUNCT3;
-                if (f3 > 3) ILLEGAL();
-                MEMCHK(st_mem(c, va, 1 << f3, x[RS2]), va);
-                break;
-            }
-            case 0x04: { /* OP-IMM */
-                uint64_t a = x[RS1], imm = IMM_I;
-                switch (FUNCT3) {
-                case 0: x[rd] = a + imm; break;
-                case 1:
-                    if (imm >> 6) ILLEGAL();
-                    x[rd] = a << (imm & 63);
-                    break;
-                case 2: x[rd] = (int64_t)a < (int64_t)imm; break;
-                case 3: x[rd] = a < imm; break;
-                case 4: x[rd] = a ^ imm; break;
-                case 5:
-                    if ((imm >> 6) == 0) x[rd] = a >> (imm & 63);
-                    else if ((imm >> 6) == 0x10) x[rd] = (uint64_t)((int64_t)a >> (imm & 63));
-                    else ILLEGAL();
-                    break;
-                case 6: x[rd] = a | imm; break;
-                default: x[rd] = a & imm; break;
-                }
-                break;
-            }
-            case 0x06: { /* OP-IMM-32 */
-                uint32_t a = (uint32_t)x[RS1];
-                uint32_t imm = (uint32_t)IMM_I;
-                switch (FUNCT3) {
-                case 0: x[rd] = SEXT32(a + imm); break;
-                case 1:
-                    if (FUNCT7) ILLEGAL();
-                    x[rd] = SEXT32(a << (imm & 31));
-                    break;
-                case 5:
-                    if (FUNCT7 == 0) x[rd] = SEXT32(a >> (imm & 31));
-                    else if (FUNCT7 == 0x20) x[rd] = SEXT32((int32_t)a >> (imm & 31));
-                    else ILLEGAL();
-                    break;
-                default: ILLEGAL();
-                }
-                break;
-            }
-            case 0x0c: { /* OP */
+            case K(0x0c, 0): case K(0x0c, 1): case K(0x0c, 2): case K(0x0c, 3):
+            case K(0x0c, 4): case K(0x0c, 5): case K(0x0c, 6): case K(0x0c, 7): { /* OP */
                 uint64_t a = x[RS1], b = x[RS2];
                 uint32_t f7 = FUNCT7;
                 if (f7 == 0) {
@@ -942,7 +878,8 @@ void cpu_run(CPU *c, int64_t n)
                     ILLEGAL();
                 break;
             }
-            case 0x0e: { /* OP-32 */
+            case K(0x0e, 0): case K(0x0e, 1): case K(0x0e, 4): case K(0x0e, 5):
+            case K(0x0e, 6): case K(0x0e, 7): { /* OP-32 */
                 uint32_t a = (uint32_t)x[RS1], b = (uint32_t)x[RS2];
                 uint32_t f7 = FUNCT7;
                 if (f7 == 0) {
@@ -980,13 +917,12 @@ void cpu_run(CPU *c, int64_t n)
                     ILLEGAL();
                 break;
             }
-            case 0x03: /* MISC-MEM: FENCE, FENCE.I */
-                if (FUNCT3 == 1) {
-                    c->fetch_tag = ~0ULL;
-                } else if (FUNCT3 != 0)
-                    ILLEGAL();
+            case K(0x03, 0): /* FENCE */
                 break;
-            case 0x1c: { /* SYSTEM */
+            case K(0x03, 1): /* FENCE.I */
+                c->fetch_tag = ftag = ~0ULL;
+                break;
+            ALL8(0x1c): { /* SYSTEM */
                 int stop = 0;
                 c->pc = pc;
                 int r = exec_system(c, insn, &stop);
@@ -1000,7 +936,7 @@ void cpu_run(CPU *c, int64_t n)
                     cpu_check_interrupts(c);
                 goto next_trapped;
             }
-            case 0x0b: { /* AMO */
+            case K(0x0b, 2): case K(0x0b, 3): { /* AMO */
                 c->pc = pc;
                 int r = exec_amo(c, insn);
                 if (r < 0)
@@ -1009,32 +945,35 @@ void cpu_run(CPU *c, int64_t n)
                     goto next_trapped;
                 break;
             }
-            case 0x01: { /* LOAD-FP */
+            case K(0x01, 2): { /* FLW */
                 FS_CHECK();
                 uint64_t va = x[RS1] + IMM_I, v;
-                if (FUNCT3 == 2) {
-                    MEMCHK(ld_u32(c, va, &v), va);
-                    c->f[rd] = v | 0xffffffff00000000ULL;
-                } else if (FUNCT3 == 3) {
-                    MEMCHK(ld_u64(c, va, &v), va);
-                    c->f[rd] = v;
-                } else
-                    ILLEGAL();
+                MEMCHK(ld_u32(c, va, &v), va);
+                c->f[rd] = v | 0xffffffff00000000ULL;
                 c->mstatus |= MSTATUS_FS;
                 break;
             }
-            case 0x09: { /* STORE-FP */
+            case K(0x01, 3): { /* FLD */
                 FS_CHECK();
-                uint64_t va = x[RS1] + IMM_S;
-                if (FUNCT3 == 2)
-                    MEMCHK(st_mem(c, va, 4, c->f[RS2]), va);
-                else if (FUNCT3 == 3)
-                    MEMCHK(st_mem(c, va, 8, c->f[RS2]), va);
-                else
-                    ILLEGAL();
+                uint64_t va = x[RS1] + IMM_I, v;
+                MEMCHK(ld_u64(c, va, &v), va);
+                c->f[rd] = v;
+                c->mstatus |= MSTATUS_FS;
                 break;
             }
-            case 0x10: case 0x11: case 0x12: case 0x13: case 0x14: /* FMADD.. / OP-FP */
+            case K(0x09, 2): { /* FSW */
+                FS_CHECK();
+                uint64_t va = x[RS1] + IMM_S;
+                MEMCHK(st_mem(c, va, 4, c->f[RS2]), va);
+                break;
+            }
+            case K(0x09, 3): { /* FSD */
+                FS_CHECK();
+                uint64_t va = x[RS1] + IMM_S;
+                MEMCHK(st_mem(c, va, 8, c->f[RS2]), va);
+                break;
+            }
+            ALL8(0x10): ALL8(0x11): ALL8(0x12): ALL8(0x13): ALL8(0x14): /* FMADD.. / OP-FP */
                 FS_CHECK();
                 if (!fpu_exec(c, insn))
                     ILLEGAL();
@@ -1042,14 +981,17 @@ void cpu_run(CPU *c, int64_t n)
             default:
                 ILLEGAL();
             }
-            c->pc = npc;
+            pc = npc;
             continue;
         }
     next_trapped:
-        /* an exception was taken (pc already points at the handler), or a SYSTEM
-           instruction changed control flow or privilege */
-        ;
+        /* an exception was taken (c->pc points at the handler), or a SYSTEM instruction
+           ran (it may change pc, privilege, translation) */
+        pc = c->pc;
+        ftag = c->fetch_tag;
+        fhost = c->fetch_host;
     }
+    c->pc = pc;
     c->instret += (uint64_t)(c->batch_size - c->batch_left);
     c->batch_size = c->batch_left = 0;
 }
