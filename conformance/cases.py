@@ -13,6 +13,7 @@ Each file holds `[[case]]` tables:
     stdin = "none"                  # none | data | idle | script | tty | inherit
     stdin_data = "..."              # with stdin = "data" (stdin_repeat = N repeats it N times)
     stdin_script = [{ after = 0.5, data = "late\n" }, { after = 1.0, close = true }]
+    # an interactive exchange: { wait_for = "\\$ $", data = "echo hi\n" } waits for the prompt first
     listen = true                   # a pre-opened TCP listener (c2w-run --wasi-listen)
     client = { send = "ping\n", expect = "echo: ping\n" }   # a TCP client talks to it
     timeout = 30
@@ -58,7 +59,8 @@ class Fixture:
 
 @dataclass(frozen=True)
 class StdinStep:
-    after: float = 0.0  # seconds after the previous step
+    after: float = 0.0  # seconds after the previous step (or after wait_for matched)
+    wait_for: str | None = None  # first wait until stdout (since the last match) matches this regex
     data: str = ""
     close: bool = False
 
@@ -173,6 +175,7 @@ def _case(d: dict, source: str) -> Case:
     patterns = [case.expect.stdout_regex, case.expect.stderr_regex, *case.expect.files_regex.values()]
     if case.client is not None:
         patterns.append(case.client.expect_regex)
+    patterns += [s.wait_for for s in case.stdin_script]
     for pattern in patterns:
         if pattern is not None:
             try:

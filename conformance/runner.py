@@ -203,13 +203,52 @@ def tcp_client(port: int, send: bytes, result: dict, deadline_s: float, stop: th
         s.close()
 
 
-def feed_stdin(case: Case, pipe, stop: threading.Event) -> None:
+class Capture:
+    """Output read as it comes, so that a stdin script can wait for it."""
+
+    def __init__(self) -> None:
+        self.buf = bytearray()
+        self.pos = 0  # where the next wait_for starts looking
+        self.done = False
+        self.cond = threading.Condition()
+
+    def read_from(self, f) -> None:
+        fd = f.fileno()
+        while True:
+            chunk = os.read(fd, 65536)
+            with self.cond:
+                if not chunk:
+                    self.done = True
+                    self.cond.notify_all()
+                    return
+                self.buf += chunk
+                self.cond.notify_all()
+
+    def wait_for(self, pattern: str, stop: threading.Event, timeout: float) -> bool:
+        rx = re.compile(pattern.encode(), re.MULTILINE)
+        end = time.monotonic() + timeout
+        with self.cond:
+            while True:
+                m = rx.search(self.buf, self.pos)
+                if m:
+                    self.pos = m.end()
+                    return True
+                left = end - time.monotonic()
+                if self.done or stop.is_set() or left <= 0:
+                    return False
+                self.cond.wait(min(left, 0.2))
+
+
+def feed_stdin(case: Case, pipe, stop: threading.Event, out: Capture | None = None) -> None:
     try:
         if case.stdin == "data":
             pipe.write(case.stdin_bytes())
             pipe.close()
         elif case.stdin == "script":
             for step in case.stdin_script:
+                if step.wait_for is not None and out is not None:
+                    if not out.wait_for(step.wait_for, stop, case.timeout):
+                        break  # never came: leave stdin open until the process exits
                 if stop.wait(step.after):
                     return
                 if step.data:
@@ -271,15 +310,12 @@ def run_once(case: Case, runtime: str, programs: Programs) -> Result:
         if slave is not None:
             os.close(slave)
         threads: list[threading.Thread] = []
-        chunks: dict[str, bytes] = {}
-
-        def reader(name: str, f) -> None:
-            chunks[name] = f.read()
-
-        threads.append(threading.Thread(target=reader, args=("out", proc.stdout), daemon=True))
-        threads.append(threading.Thread(target=reader, args=("err", proc.stderr), daemon=True))
+        captured = {"out": Capture(), "err": Capture()}
+        threads.append(threading.Thread(target=captured["out"].read_from, args=(proc.stdout,), daemon=True))
+        threads.append(threading.Thread(target=captured["err"].read_from, args=(proc.stderr,), daemon=True))
         if proc.stdin is not None:
-            threads.append(threading.Thread(target=feed_stdin, args=(case, proc.stdin, stop), daemon=True))
+            threads.append(threading.Thread(target=feed_stdin, args=(case, proc.stdin, stop, captured["out"]),
+                                            daemon=True))
         client: dict = {}
         if case.client is not None and port is not None:
             threads.append(threading.Thread(
@@ -300,7 +336,8 @@ def run_once(case: Case, runtime: str, programs: Programs) -> Result:
         if master is not None:
             os.close(master)
         base.duration = round(time.monotonic() - start, 3)
-        out, err = chunks.get("out", b""), chunks.get("err", b"")
+        with captured["out"].cond, captured["err"].cond:
+            out, err = bytes(captured["out"].buf), bytes(captured["err"].buf)
         base.exit_code = proc.returncode
         base.stdout, base.stderr = decode(out), decode(err)
         if timed_out:

@@ -104,6 +104,20 @@ def invocation_for(args: list[str]):
     return located, registry.invocation(located, spec)
 
 
+def ansi_c(text: str) -> str:
+    """bash $'...' quoting: any bytes, one line."""
+    out = []
+    for b in text.encode():
+        c = chr(b)
+        if c in "\\'":
+            out.append("\\" + c)
+        elif 0x20 <= b < 0x7F:
+            out.append(c)
+        else:
+            out.append(f"\\x{b:02x}")
+    return "$'" + "".join(out) + "'"
+
+
 def _stdin_lines(case: cases_mod.Case) -> tuple[list[str], str]:
     """Shell lines that open fd 3 as the module's stdin, and the redirection to use."""
     if case.stdin == "none":
@@ -119,15 +133,17 @@ def _stdin_lines(case: cases_mod.Case) -> tuple[list[str], str]:
     else:
         steps = []
         for s in case.stdin_script:
+            if s.wait_for is not None:  # the runner waits for this output; a shell sleeps instead
+                steps.append("sleep 1")
             steps.append(f"sleep {s.after:g}")
             if s.data:
-                steps.append(f"printf %s {shlex.quote(s.data)}")
+                steps.append(f"printf %s {ansi_c(s.data)}")
             if s.close:
                 break
         else:
             steps.append(f"sleep {case.timeout:g}")
         body = "; ".join(steps)
-    return [f"# stdin: a pipe that the feeder keeps open: {body}",
+    return ["# stdin: a pipe that this feeder keeps open (and writes to, for a scripted case)",
             f"exec 3< <({body})", "FEEDER=$!"], "<&3"
 
 
@@ -183,7 +199,7 @@ def write_bundle(case: cases_mod.Case, runtime: str, programs: Programs, result:
         lines += [
             f"# a TCP client: connects to 127.0.0.1:{port}, sends {case.client.send!r}, saves the reply",
             "( for _ in $(seq 200); do exec 4<>/dev/tcp/127.0.0.1/" + str(port) + " 2>/dev/null && break; sleep 0.05; done",
-            f"  printf %s {shlex.quote(case.client.send)} >&4; IFS= read -r line <&4; printf '%s\\n' \"$line\" > \"$HERE/actual/client_reply\" ) &",
+            f"  printf %s {ansi_c(case.client.send)} >&4; IFS= read -r line <&4; printf '%s\\n' \"$line\" > \"$HERE/actual/client_reply\" ) &",
         ]
     cmd = '"${RUNTIME[@]}" ' + " ".join(_sh(a, bundle) for a in rest)
     lines += [

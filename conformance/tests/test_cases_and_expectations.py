@@ -24,7 +24,8 @@ def test_every_case_file_loads_with_unique_dotted_ids():
 def test_case_glob_selects_a_subset():
     sel = cases.load(patterns=["probe.stdin_poll.*", "probe.exit.42"])
     assert {c.id for c in sel} == {"probe.exit.42", "probe.stdin_poll.data", "probe.stdin_poll.idle_pipe",
-                                   "probe.stdin_poll.late_data", "probe.stdin_poll.idle_tty"}
+                                   "probe.stdin_poll.late_data", "probe.stdin_poll.idle_tty",
+                                   "probe.stdin_poll.interactive"}
 
 
 def test_every_expectation_has_a_reason_and_matches_a_case():

@@ -20,7 +20,8 @@ from conformance.runner import run_case, run_matrix
 
 RUNTIMES = ("wasmtime", "wazero")
 BASIC = ["probe.args.special", "probe.env.special", "probe.exit.42", "probe.stdio.separate",
-         "probe.stdin.cat", "probe.stdin_poll.idle_pipe", "probe.mapdir.ops", "probe.timeout.kill"]
+         "probe.stdin.cat", "probe.stdin_poll.idle_pipe", "probe.stdin_poll.interactive", "probe.mapdir.ops",
+         "probe.timeout.kill"]
 
 
 def installed() -> dict[str, dict]:

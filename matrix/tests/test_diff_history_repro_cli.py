@@ -92,3 +92,13 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, results_file):
     (tmp_path / "other.json").write_text('{"hello": 1}')
     assert "not a c2w-matrix-results document" in one_line_error("show", str(tmp_path / "other.json"))
     assert "does not exist" in one_line_error("history", "--dir", str(tmp_path / "nohist"))
+
+
+def test_repro_bundle_replays_a_scripted_stdin_over_time(tmp_path: Path):
+    out = tmp_path / "late"
+    r = matrix("repro", "probe.stdin_poll.late_data", "--runtime", "wazero", "-o", str(out))
+    assert ": pass" in r.stdout
+    run_sh = (out / "run.sh").read_text()
+    assert "exec 3< <(sleep 0.5; printf %s $'late\\x0a'; sleep 1)" in run_sh
+    done = subprocess.run([str(out / "run.sh")], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "data=late\\\\n" in done.stdout, done.stdout + done.stderr
