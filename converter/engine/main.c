@@ -10,6 +10,10 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#ifndef __wasm__
+#include <termios.h>
+#include <unistd.h>
+#endif
 
 #include "ctl.h"
 #include "machine.h"
@@ -331,6 +335,32 @@ static bool boot_to_ready(Machine *m)
     return false;
 }
 
+#ifndef __wasm__
+/* Natively, a terminal on stdin is put in raw mode while the container has a terminal (the
+ * guest's pty does the line editing, echo and signals), as docker run -t does. WASI has no
+ * termios: there the launcher has to do it. */
+static struct termios saved_tio;
+static bool tio_saved;
+
+static void restore_terminal(void)
+{
+    if (tio_saved)
+        tcsetattr(0, TCSADRAIN, &saved_tio);
+}
+
+static void raw_terminal(void)
+{
+    if (!isatty(0) || tcgetattr(0, &saved_tio) != 0)
+        return;
+    struct termios t = saved_tio;
+    cfmakeraw(&t);
+    if (tcsetattr(0, TCSADRAIN, &t) == 0) {
+        tio_saved = true;
+        atexit(restore_terminal);
+    }
+}
+#endif
+
 /* Container mode after READY: send RUN, relay stdio, exit with the container's status. */
 static int serve(Machine *m, RunOpts *o, int64_t t0, uint64_t instret0)
 {
@@ -349,6 +379,10 @@ static int serve(Machine *m, RunOpts *o, int64_t t0, uint64_t instret0)
         exit(125);
     }
     buf_free(&rec);
+#ifndef __wasm__
+    if (o->tty == 1)
+        raw_terminal();
+#endif
     if (!o->no_stdin && o->stdin_mode != STDIN_NONE) {
         m->stdin_mode = o->stdin_mode;
         host_stdin_setup(m);

@@ -332,6 +332,7 @@ bool run_record(Machine *m, RunOpts *o, const uint8_t *config, size_t config_len
     }
 
     bool tty = o->tty == 1 || (o->tty < 0 && isatty(0) && isatty(1));
+    o->tty = tty;
     bool no_stdin = o->no_stdin || o->stdin_mode == STDIN_NONE;
     if (ok && tty) {
         ok = field_put(out, 't', "1", 1);

@@ -25,7 +25,7 @@ typedef struct {
 typedef struct {
     Buf fields;          /* run-time RUN fields from argv, in order (a, e, w, u) */
     bool no_stdin;
-    int tty;             /* -1 auto (fd 0 and fd 1 are terminals), 0, 1 */
+    int tty;             /* -1 auto (fd 0 and fd 1 are terminals), 0, 1; run_record decides */
     enum StdinMode stdin_mode;
     bool debug, stats;
     MountMap maps[MAX_MOUNT_MAPS];

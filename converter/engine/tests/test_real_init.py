@@ -112,3 +112,36 @@ def test_preopened_directory_is_mounted_over_9p(images: tuple[Path, Path], tmp_p
     assert (tmp_path / "out.txt").read_text() == "new\n"
     p = wt(images[1], "--mount", ".:/work", "--workdir", "/work", "cat", "hello.txt", opts=("--dir", f"{tmp_path}::."))
     assert (p.returncode, p.stdout) == (0, b"host file\n"), p.stderr
+
+
+def test_terminal_natively_raw_host_side_guest_pty(images: tuple[Path, Path]) -> None:
+    import pty
+    import select
+
+    d = images[0].parent
+    master, slave = pty.openpty()
+    p = subprocess.Popen([str(engine("native")), "--kernel", str(d / "kernel"), "--initrd", str(d / "initrd"),
+                          "--drive", str(d / "disk"), "--config", str(d / "config"),
+                          "--append", (d / "cmdline").read_text(), "--run",
+                          "sh", "-c", 'tty; read x; echo "got $x"; cat'], stdin=slave, stdout=slave, stderr=slave)
+    os.close(slave)
+    out = b""
+
+    def read_until(marker: bytes, timeout: float = 30) -> None:
+        nonlocal out
+        end = time.monotonic() + timeout
+        while marker not in out and time.monotonic() < end:
+            if select.select([master], [], [], 0.2)[0]:
+                try:
+                    out += os.read(master, 4096)
+                except OSError:
+                    return
+
+    read_until(b"/dev/pts/0\r\n")
+    os.write(master, b"typed\r")
+    read_until(b"got typed\r\n")
+    os.write(master, b"\x04")  # ^D reaches the guest's pty as VEOF: cat ends
+    assert p.wait(timeout=30) == 0
+    os.close(master)
+    # one echo (the guest's pty), one CR per newline: the host terminal was raw
+    assert out == b"/dev/pts/0\r\ntyped\r\ngot typed\r\n", out
