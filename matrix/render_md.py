@@ -22,14 +22,15 @@ def render(doc: dict, show_details: bool = True) -> str:
         row = [f"**{rt['name']}**", _esc(version_label(rt))]
         for f in feats:
             c = grid[rt["name"], f]
-            text = c.text
+            text = "·" if c.status == "not installed" else c.text
             if c.explained_by:
                 text += " ← " + ", ".join(f"`{p}`" for p in c.explained_by)
             row.append(_esc(text))
         lines.append("| " + " | ".join(row) + " |")
     n = totals(doc)
     lines += ["", "Totals: " + ", ".join(f"{k} {v}" for k, v in n.items()) + ".", ""]
-    lines.append("Legend: " + "; ".join(f"{SYMBOL[k]} {k}: {v}" for k, v in LEGEND.items()) + ".")
+    lines.append("Legend: " + "; ".join(f"`{SYMBOL[k]}` ({k}) {v}" for k, v in LEGEND.items())
+                 + "; `·` runtime not installed. Cells: cases passed / cases run. *Italic* features are image level.")
     if show_details:
         bad = [r for r in doc["results"] if r["outcome"] != "pass" or r.get("flaky")]
         if bad:
