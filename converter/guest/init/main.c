@@ -34,7 +34,10 @@
 #endif
 
 #define CTL_WAIT_S 60.0
-#define STDIN_HIGH (64u << 10)
+/* Stop reading the channel only when this much stdin is buffered: an engine that honours
+ * STDIN_CREDIT never gets near it, so SIGNAL records behind stdin are always read. */
+#define STDIN_CAP (8u << 20)
+#define CREDIT_BATCH (16u << 10)
 #define OUT_CHUNK (32u << 10)
 #define DRAIN_S 5.0
 #define STACK_SIZE (1u << 20)
@@ -296,7 +299,7 @@ static pid_t child;
 
 static int stdin_w = -1, out_r = -1, err_r = -1, err_pipe_r = -1, master = -1, sig_fd = -1;
 static uint8_t *in_buf;
-static size_t in_len, in_cap;
+static size_t in_len, in_cap, credit;
 static int in_eof, exited;
 static uint32_t status;
 static char setup_err[1024];
@@ -457,6 +460,17 @@ static void close_stdin(void)
     in_len = 0;
 }
 
+/* Tell the engine how much stdin the container took (or that was dropped). */
+static void send_credit(int force)
+{
+    if (!credit || (!force && credit < CREDIT_BATCH))
+        return;
+    uint8_t b[4];
+    put_le32(b, (uint32_t)credit);
+    send_or_die(REC_STDIN_CREDIT, b, 4);
+    credit = 0;
+}
+
 static void flush_stdin(void)
 {
     while (stdin_w >= 0 && in_len) {
@@ -470,12 +484,15 @@ static void flush_stdin(void)
             if (master < 0)
                 close(stdin_w);
             stdin_w = -1;
+            credit += in_len;
             in_len = 0;
             return;
         }
         memmove(in_buf, in_buf + w, in_len - (size_t)w);
         in_len -= (size_t)w;
+        credit += (size_t)w;
     }
+    send_credit(in_len == 0);
     if (in_eof && in_len == 0)
         close_stdin();
 }
@@ -484,8 +501,10 @@ static void handle_record(uint8_t type, const uint8_t *p, uint32_t len)
 {
     switch (type) {
     case REC_STDIN:
-        if (stdin_w < 0 || in_eof)
+        if (stdin_w < 0 || in_eof) {
+            credit += len; /* dropped: the container's stdin is gone */
             break;
+        }
         if (in_len + len > in_cap) {
             in_cap = (in_len + len) * 2;
             in_buf = xrealloc(in_buf, in_cap);
@@ -576,7 +595,7 @@ static void relay_loop(void)
         struct pollfd pf[6];
         int n = 0, i_ctl = -1, i_out = -1, i_err = -1, i_ep = -1, i_sig;
         pf[i_sig = n++] = (struct pollfd){sig_fd, POLLIN, 0};
-        if (ctl_open && in_len < STDIN_HIGH)
+        if (ctl_open && in_len < STDIN_CAP)
             pf[i_ctl = n++] = (struct pollfd){ctl_fd, POLLIN, 0};
         if (stdin_w >= 0 && in_len && stdin_w != out_r)
             pf[n++] = (struct pollfd){stdin_w, POLLOUT, 0};

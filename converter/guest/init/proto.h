@@ -8,6 +8,7 @@
 #define PROTO_VERSION 1u
 #define REC_HDR 8u
 #define REC_MAX (64u << 20)
+#define STDIN_WINDOW (64u << 10) /* stdin bytes an engine may send before any credit */
 
 enum rec_type {
     REC_RUN = 0x01,
@@ -20,6 +21,7 @@ enum rec_type {
     REC_STDERR = 0x83,
     REC_EXIT = 0x84,
     REC_ERROR = 0x85,
+    REC_STDIN_CREDIT = 0x86,
 };
 
 /* Write one whole record (blocking; retries short writes and EINTR). 0 or -1 (errno). */

@@ -21,7 +21,8 @@ PROTO_VERSION = 1
 # engine -> guest
 RUN, STDIN, STDIN_EOF, SIGNAL, WINSIZE = 0x01, 0x02, 0x03, 0x04, 0x05
 # guest -> engine
-READY, STDOUT, STDERR, EXIT, ERROR = 0x81, 0x82, 0x83, 0x84, 0x85
+READY, STDOUT, STDERR, EXIT, ERROR, STDIN_CREDIT = 0x81, 0x82, 0x83, 0x84, 0x85, 0x86
+STDIN_WINDOW = 64 << 10  # stdin bytes in flight before any STDIN_CREDIT
 MAX_RECORD = 64 << 20
 
 
@@ -115,9 +116,16 @@ class Peer:
     def __init__(self, sock: socket.socket) -> None:
         self.sock = sock
         self.buf = bytearray()
+        self.hung_up = False
 
     def send(self, rtype: int, payload: bytes = b"") -> None:
-        self.sock.sendall(record(rtype, payload))
+        """Send one record; a guest that already powered off is not an error."""
+        if self.hung_up:
+            return
+        try:
+            self.sock.sendall(record(rtype, payload))
+        except (BrokenPipeError, ConnectionResetError):
+            self.hung_up = True
 
     def recv(self, timeout: float) -> tuple[int, bytes] | None:
         """Next record, or None at EOF. Raises TimeoutError."""
@@ -135,7 +143,10 @@ class Peer:
             if left <= 0:
                 raise TimeoutError("no record from the guest in time")
             self.sock.settimeout(left)
-            chunk = self.sock.recv(1 << 16)
+            try:
+                chunk = self.sock.recv(1 << 16)
+            except ConnectionResetError:
+                chunk = b""
             if not chunk:
                 return None
             self.buf.extend(chunk)
@@ -194,6 +205,7 @@ def boot_and_run(
     events: list[tuple[float, int, bytes]] | None = None,
     ctl_as_console: bool = False,
     user_net: bool = False,
+    honour_credit: bool = True,
     debug: bool = False,
     timeout: float = 60.0,
     append_extra: str = "",
@@ -247,17 +259,26 @@ def boot_and_run(
                 if hangup_after_run:
                     conn.shutdown(socket.SHUT_RDWR)
                     stdin, stdin_eof = None, False
-                if stdin is not None:
-                    for i in range(0, len(stdin), 32768):
-                        peer.send(STDIN, stdin[i : i + 32768])
-                if stdin_eof:
-                    peer.send(STDIN_EOF)
+                # stdin flow: at most STDIN_WINDOW bytes not yet credited by the guest
+                pending = bytearray(stdin or b"")
+                in_flight, eof_due = 0, stdin_eof
+                window = STDIN_WINDOW if honour_credit else 1 << 62
                 t_run = time.monotonic()
                 while not hangup_after_run:
+                    while pending and in_flight < window:
+                        n = min(32768, window - in_flight, len(pending))
+                        peer.send(STDIN, bytes(pending[:n]))
+                        del pending[:n]
+                        in_flight += n
+                    if eof_due and not pending:
+                        peer.send(STDIN_EOF)
+                        eof_due = False
                     wait = deadline - time.monotonic()
                     while todo and time.monotonic() >= t_run + todo[0][0]:
                         _, rtype, payload = todo.pop(0)
                         peer.send(rtype, payload)
+                        if rtype == STDIN:
+                            in_flight += len(payload)
                     if todo:
                         wait = min(wait, max(0.01, t_run + todo[0][0] - time.monotonic()))
                     try:
@@ -269,7 +290,10 @@ def boot_and_run(
                     if r is None:
                         break
                     order.append(r[0])
-                    if r[0] == STDOUT:
+                    if r[0] == STDIN_CREDIT:
+                        in_flight -= struct.unpack("<I", r[1])[0]
+                        assert in_flight >= 0, "guest credited more stdin than was sent"
+                    elif r[0] == STDOUT:
                         out += r[1]
                     elif r[0] == STDERR:
                         err += r[1]

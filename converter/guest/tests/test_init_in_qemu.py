@@ -35,6 +35,7 @@ def run(guest: Guest, req: RunRequest, **kw) -> RunResult:
     r = boot_and_run(guest, req, **kw)
     assert r.ready_s > 0, f"no READY:\n{r.console[-3000:]}"
     assert r.order[0] == READY and r.order[-1] == EXIT, (r.order, r.console[-3000:])
+    assert r.order.count(EXIT) == 1
     assert r.qemu_rc == 0, f"qemu exit {r.qemu_rc}:\n{r.console[-3000:]}"
     return r
 
@@ -403,3 +404,20 @@ def test_background_processes_do_not_keep_the_run_alive(guest: Guest) -> None:
     r = run(guest, image(args=["sh", "-c", "sleep 100 & echo started"]))
     assert (r.status, r.stdout) == (0, b"started\n")
     assert r.total_s < 10
+
+
+def test_signal_gets_through_while_stdin_is_not_read(guest: Guest) -> None:
+    # 1 MB of stdin the command never reads: with credits the engine keeps 64 KiB in flight and
+    # the SIGNAL record is not stuck behind the rest
+    r = run(guest, image(args=["sleep", "30"]), stdin=b"x" * 1_000_000, stdin_eof=False,
+            signal_after=(0.5, signal.SIGINT))
+    assert r.status == 128 + signal.SIGINT
+    assert r.total_s < 10
+
+
+def test_stdin_credits_add_up_to_what_the_container_read(guest: Guest) -> None:
+    data = os.urandom(300_000)
+    r = run(guest, image(args=["sh", "-c", "dd bs=100000 count=1 iflag=fullblock 2>/dev/null | wc -c; sleep 0.3; wc -c"]),
+            stdin=data)
+    assert r.status == 0
+    assert r.stdout.split() == [b"100000", b"200000"]
