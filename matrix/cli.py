@@ -5,6 +5,7 @@
     c2w-matrix diff OLD.json NEW.json            # exit 1 when a case regressed
     c2w-matrix history [--dir DIR] [--last N]
     c2w-matrix repro CASE --runtime R -o DIR
+    c2w-matrix capabilities results.json         # what adapters should choose, as JSON
 """
 
 from __future__ import annotations
@@ -102,6 +103,14 @@ def cmd_history(ns: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_capabilities(ns: argparse.Namespace) -> int:
+    import json
+
+    from .capabilities import capabilities
+    _write(json.dumps(capabilities(load(ns.results)), indent=1) + "\n", ns.output)
+    return 0
+
+
 def cmd_repro(ns: argparse.Namespace) -> int:
     from .repro import repro
 
@@ -148,6 +157,11 @@ def parser() -> argparse.ArgumentParser:
     h.add_argument("--dir", type=Path, default=history_mod.HISTORY_DIR)
     h.add_argument("--last", type=int, default=30)
     h.set_defaults(func=cmd_history)
+
+    c = sub.add_parser("capabilities", help="per-runtime feature status and adapter choices, as JSON")
+    c.add_argument("results", type=Path)
+    c.add_argument("-o", "--output", type=Path)
+    c.set_defaults(func=cmd_capabilities)
 
     p = sub.add_parser("repro", help="write a self-contained bug bundle for one case on one runtime")
     p.add_argument("case")

@@ -102,3 +102,14 @@ def test_repro_bundle_replays_a_scripted_stdin_over_time(tmp_path: Path):
     assert "exec 3< <(sleep 0.5; printf %s $'late\\x0a'; sleep 1)" in run_sh
     done = subprocess.run([str(out / "run.sh")], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and "data=late\\\\n" in done.stdout, done.stdout + done.stderr
+
+
+def test_capabilities_tell_adapters_how_to_wait_for_stdin_from_real_history():
+    path = history.HISTORY_DIR / "2026-11-27.json"  # a real full run on this machine
+    caps = json.loads(matrix("capabilities", str(path)).stdout)["runtimes"]
+    assert caps["wasmtime"]["stdin_wait"] == "poll" and caps["wazero"]["stdin_wait"] == "poll"
+    assert caps["wasmtime"]["features"]["stdin_nonblock"] == "xfail"
+    assert caps["wasmtime"]["exit_status_max"] == 125 and caps["wamr"]["exit_status_max"] == 255
+    assert caps["wasmedge"] == {"installed": False, "version": None, "features": caps["wasmedge"]["features"],
+                                "stdin_wait": None, "exit_status_max": None}
+    assert set(caps["wasmedge"]["features"].values()) == {"not installed"}
