@@ -10,7 +10,7 @@ import typing
 from pathlib import Path
 
 from . import __version__, registry
-from .image import ImageOptions, is_c2w_image
+from .image import ImageOptions, StatusChannel, is_c2w_image
 from .process import run
 from .spec import LaunchSpec, MapDir, StdinMode, Unsupported
 
@@ -115,11 +115,19 @@ def cmd_run(argv: list[str]) -> int:
     name = registry.resolve_name(ns.runtime).name if ns.runtime else None
     spec = build_spec(ns)
     located = registry.require(name or registry.default_runtime())
-    inv = registry.invocation(located, spec)
-    outcome = run(inv, spec)
-    if outcome.timed_out:
-        print(f"c2w-run: timed out after {spec.timeout:g} s; killed {located.info.name}", file=sys.stderr)
-    return outcome.exit_code
+    channel = None
+    if located.info.max_exit_status < 255 and is_c2w_image(spec.module):
+        channel = StatusChannel(spec)
+    try:
+        inv = registry.invocation(located, spec)
+        outcome = run(inv, spec)
+        if outcome.timed_out:
+            print(f"c2w-run: timed out after {spec.timeout:g} s; killed {located.info.name}", file=sys.stderr)
+            return outcome.exit_code
+        return channel.status(outcome.exit_code) if channel else outcome.exit_code
+    finally:
+        if channel:
+            channel.close()
 
 
 def runtime_rows() -> list[dict[str, object]]:

@@ -29,6 +29,9 @@ class RuntimeInfo:
     executables: tuple[str, ...] = ()  # names looked up in the extras/cache dir and on PATH
     install: str = ""  # how to install it (shown when missing)
     aliases: tuple[str, ...] = field(default_factory=tuple)
+    # highest exit status proc_exit can give (wasmtime traps on 126..255); c2w images report
+    # higher statuses through a status file on such runtimes (see c2w_run/image.py)
+    max_exit_status: int = 255
 
 
 @hookspec

@@ -7,8 +7,11 @@ container command is passed verbatim (see DESIGN.md, run-time interface of out.w
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from .spec import LaunchSpec, MapDir
 
 META_SECTION = b"c2w.meta"
 
@@ -69,3 +72,28 @@ class ImageOptions:
         if self.no_stdin:
             out.append("--no-stdin")
         return [*out, "--", *command]
+
+
+STATUS_DIR = "/.c2w-run"  # the engine neither mounts this preopen in the container nor passes
+STATUS_ENV = "C2W_STATUS_FILE"  # this variable on; it writes the container's status there
+
+
+class StatusChannel:
+    """For runtimes whose proc_exit cannot carry statuses above `max_exit_status`: the engine
+    writes the container's exit status (decimal) to a file in a private preopen."""
+
+    def __init__(self, spec: LaunchSpec) -> None:
+        self._dir = tempfile.TemporaryDirectory(prefix="c2w-run-status-")
+        spec.mapdirs.append(MapDir(Path(self._dir.name), STATUS_DIR))
+        spec.env[STATUS_ENV] = f"{STATUS_DIR}/status"
+        self.path = Path(self._dir.name) / "status"
+
+    def status(self, fallback: int) -> int:
+        try:
+            text = self.path.read_text().strip()
+        except OSError:
+            return fallback
+        return int(text) if text.isdigit() and int(text) <= 255 else fallback
+
+    def close(self) -> None:
+        self._dir.cleanup()

@@ -59,12 +59,23 @@ def make_ext4(staging: Path, out: Path, seed: str, fixups: list[tuple[str, Entry
             raise ConvertError(f"mke2fs failed: {done.stderr.strip().splitlines()[-1] if done.stderr.strip() else done.returncode}")
     else:
         raise ConvertError("mke2fs: the rootfs did not fit the disk image")
-    if fixups:
-        _debugfs_fixups(out, fixups, env)
+    _debugfs_fixups(out, fixups, env, _ctime_lines(staging, epoch))
     return out.stat().st_size
 
 
-def _debugfs_fixups(image: Path, fixups: list[tuple[str, Entry]], env: dict[str, str]) -> None:
+def _ctime_lines(staging: Path, epoch: int) -> list[str]:
+    """mke2fs -d copies each file's ctime, which is when staging wrote it: set them all to `epoch`."""
+    lines = [f"sif / ctime @{epoch}"]
+    for dirpath, dirnames, filenames in os.walk(staging):
+        dirnames.sort()
+        rel = os.path.relpath(dirpath, staging)
+        base = "" if rel == "." else "/" + rel
+        for name in sorted(dirnames + filenames):
+            lines.append(f"sif {_q(base + '/' + name)} ctime @{epoch}")
+    return lines
+
+
+def _debugfs_fixups(image: Path, fixups: list[tuple[str, Entry]], env: dict[str, str], extra: list[str]) -> None:
     lines = []
     for path, e in fixups:
         p = "/" + path
@@ -74,11 +85,11 @@ def _debugfs_fixups(image: Path, fixups: list[tuple[str, Entry]], env: dict[str,
             lines.append(f"sif {_q(p)} mode 0{mode:o}")
         lines.append(f"sif {_q(p)} uid {e.uid}")
         lines.append(f"sif {_q(p)} gid {e.gid}")
-    script = "\n".join(lines) + "\n"
+    script = "\n".join(lines + extra) + "\n"
     done = subprocess.run(["debugfs", "-w", "-f", "-", str(image)], input=script, capture_output=True,
                           text=True, env=env)
     if done.returncode != 0:
-        raise ConvertError(f"debugfs failed to set owners: {done.stderr.strip()[:200]}")
+        raise ConvertError(f"debugfs failed to fix owners and times: {done.stderr.strip()[:200]}")
 
 
 def _q(p: str) -> str:

