@@ -32,6 +32,7 @@ def _no_progress(stage: str, done: int, total: int) -> None:
 class Options:
     platform: str | None = None
     tls_verify: bool = True
+    memory_mb: int | None = None
     snapshot: bool = True
     cmdline: str = DEFAULT_CMDLINE
     max_rootfs: int = layers.DEFAULT_MAX_ROOTFS
@@ -85,7 +86,7 @@ def convert(ref: str, out: Path, opts: Options | None = None) -> Result:
     initrd = components.locate(components.INITRD)
     with tempfile.TemporaryDirectory(prefix="c2w-") as tmp:
         disk = build_disk(image, tree, Path(tmp), opts)
-        config = runconfig.encode(image.config)
+        config = runconfig.encode(image.config, opts.memory_mb)
         payloads = [
             ("kernel", kernel.read_bytes()),
             ("initrd", initrd.read_bytes()),

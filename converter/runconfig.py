@@ -4,6 +4,8 @@ The config payload (kind "config") is the image-default part of the RUN record d
 converter/guest/PROTOCOL.md: a sequence of fields `u8 tag | u32 LE length | bytes`, with tags
 E (Entrypoint element, repeated), C (Cmd element, repeated), V (Env KEY=VALUE, repeated),
 W (WorkingDir) and U (User). The engine copies these in front of the run-time fields.
+One engine-only field may follow: M (guest RAM in MiB, ASCII decimal), which the engine reads
+and does not forward.
 """
 
 from __future__ import annotations
@@ -28,8 +30,8 @@ def _strings(cfg: dict, key: str, what: str) -> list[str]:
     return value
 
 
-def encode(config: dict) -> bytes:
-    """Encode the `config` object of an OCI image config into RUN fields."""
+def encode(config: dict, memory_mb: int | None = None) -> bytes:
+    """Encode the `config` object of an OCI image config into RUN fields (+ M when given)."""
     cfg = config.get("config")
     cfg = {} if cfg is None else cfg
     if not isinstance(cfg, dict):
@@ -46,6 +48,10 @@ def encode(config: dict) -> bytes:
             if not isinstance(value, str) or "\0" in value:
                 raise ConvertError(f"image config: {key} must be a string")
             out += field(tag, value.encode("utf-8", "surrogateescape"))
+    if memory_mb is not None:
+        if not 16 <= memory_mb <= 4096:
+            raise ConvertError(f"--memory {memory_mb}: expected 16..4096 MiB")
+        out += field("M", str(memory_mb).encode())
     return bytes(out)
 
 

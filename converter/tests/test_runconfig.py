@@ -40,3 +40,10 @@ def test_an_empty_config_gives_no_fields() -> None:
 def test_malformed_configs_are_refused_with_the_key_named(cfg: dict, needle: str) -> None:
     with pytest.raises(ConvertError, match=needle):
         runconfig.encode(cfg)
+
+
+def test_memory_is_an_engine_field_after_the_image_fields() -> None:
+    fields = runconfig.decode(runconfig.encode({"config": {"Cmd": ["sh"]}}, memory_mb=256))
+    assert fields == [("C", b"sh"), ("M", b"256")]
+    with pytest.raises(ConvertError, match="--memory 8: expected 16..4096 MiB"):
+        runconfig.encode({}, memory_mb=8)
