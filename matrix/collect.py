@@ -106,7 +106,9 @@ def run(runtimes: list[str] | None = None, patterns: list[str] | None = None, jo
         raise RunError(f"no case matches {' '.join(patterns or [])!r}")
     programs = Programs(images=images)
     if programs.images is None:  # image cases need converted images: leave them out
-        cases = [c for c in cases if c.level != "image"] or cases
+        if all(c.level == "image" for c in cases):
+            raise RunError("image cases need converted images: give --images DIR (or set C2W_IMAGES)")
+        cases = [c for c in cases if c.level != "image"]
     rows = runtime_rows()
     selected = select_runtimes(rows, runtimes)
     if not selected:

@@ -79,6 +79,7 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, results_file):
     assert "unknown runtime 'nope'" in one_line_error("run", "--runtime", "nope")
     assert "runtime 'wasmedge' is not installed" in one_line_error("run", "--runtime", "wasmedge")
     assert "no case matches" in one_line_error("run", "--cases", "probe.zzz.*")
+    assert "give --images DIR" in one_line_error("run", "--cases", "image.*")
     assert "no such case 'probe.zzz'" in one_line_error("repro", "probe.zzz", "--runtime", "wasmtime",
                                                        "-o", str(tmp_path / "b"))
     assert "cannot read results file" in one_line_error("show", str(tmp_path / "missing.json"))
