@@ -16,6 +16,9 @@ Each file holds `[[case]]` tables:
     # an interactive exchange: { wait_for = "\\$ $", data = "echo hi\n" } waits for the prompt first
     listen = true                   # a pre-opened TCP listener (c2w-run --wasi-listen)
     client = { send = "ping\n", expect = "echo: ping\n" }   # a TCP client talks to it
+    # until c2w-run has the option a case needs (--wasi-listen), runtime flags that stand in for it
+    # on the runtimes that can (passed as c2w-run --runtime-flag, noted in the result):
+    fallback_runtime_flags = { wazero = ["-listen={listen}"] }
     timeout = 30
     explains = ["probe.stdin_poll.idle_pipe"]   # image level: the probe cases behind this feature
     [[case.mapdir]]
@@ -129,6 +132,7 @@ class Case:
     mapdirs: tuple[Fixture, ...] = ()
     listen: bool = False
     client: Client | None = None
+    fallback_runtime_flags: dict[str, list[str]] = field(default_factory=dict)
     explains: tuple[str, ...] = ()
     description: str = ""
     expect: Expect = field(default_factory=Expect)

@@ -52,6 +52,7 @@ class Result:
     flaky: bool = False
     attempts: int = 0
     command: list[str] = field(default_factory=list)
+    note: str = ""
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -93,8 +94,10 @@ def substitute(value: str, port: int | None) -> str:
     return REPEAT_RE.sub(lambda m: m.group(1) * int(m.group(2)), value)
 
 
-def c2w_run_args(case: Case, runtime: str, program: Path, workdir: Path, port: int | None) -> list[str]:
-    """The c2w-run arguments (after the command itself) for one run of case."""
+def c2w_run_args(case: Case, runtime: str, program: Path, workdir: Path, port: int | None,
+                 via: list[str] | None = None) -> list[str]:
+    """The c2w-run arguments (after the command itself) for one run of case. via: runtime flags
+    standing in for a launcher option c2w-run does not have yet (case.fallback_runtime_flags)."""
     argv = ["--runtime", runtime]
     for i, m in enumerate(case.mapdirs):
         argv += ["-v", f"{workdir / f'dir{i}'}:{m.guest}{':ro' if m.readonly else ''}"]
@@ -102,15 +105,18 @@ def c2w_run_args(case: Case, runtime: str, program: Path, workdir: Path, port: i
         argv += ["-e", f"{k}={v}"]
     if case.stdin == "none":
         argv.append("--no-stdin")
-    if case.listen and port is not None:
+    if via is not None:
+        argv += [f"--runtime-flag={substitute(f, port)}" for f in via]
+    elif case.listen and port is not None:
         argv += [LISTEN_OPTION, f"127.0.0.1:{port}"]
     argv += [*case.launcher_args, "--timeout", f"{case.timeout:g}", str(program),
              *(substitute(a, port) for a in case.args)]
     return argv
 
 
-def command_for(case: Case, runtime: str, program: Path, workdir: Path, port: int | None = None) -> list[str]:
-    return [*c2w_run_command(), *c2w_run_args(case, runtime, program, workdir, port)]
+def command_for(case: Case, runtime: str, program: Path, workdir: Path, port: int | None = None,
+                via: list[str] | None = None) -> list[str]:
+    return [*c2w_run_command(), *c2w_run_args(case, runtime, program, workdir, port, via)]
 
 
 def prepare(case: Case, workdir: Path) -> None:
@@ -281,7 +287,7 @@ def stop_process(proc: subprocess.Popen) -> None:
         pass
 
 
-def run_once(case: Case, runtime: str, programs: Programs) -> Result:
+def run_once(case: Case, runtime: str, programs: Programs, via: list[str] | None = None) -> Result:
     base = Result(runtime, case.id, case.feature, case.level, "error", attempts=1)
     try:
         program = programs.path(case.level, case.program)
@@ -292,7 +298,7 @@ def run_once(case: Case, runtime: str, programs: Programs) -> Result:
         workdir = Path(tmp)
         prepare(case, workdir)
         port = free_port() if case.listen else None
-        argv = command_for(case, runtime, program, workdir, port)
+        argv = command_for(case, runtime, program, workdir, port, via)
         base.command = [a if len(a) <= 300 else f"{a[:40]}[... {len(a)} characters]" for a in argv]
         stop = threading.Event()
         master = slave = None
@@ -374,12 +380,15 @@ def run_case(case: Case, runtime: str, programs: Programs, expectations: Expecta
     if exp is not None and exp.kind == "skip":
         return Result(runtime, case.id, case.feature, case.level, "skip", reason=exp.reason, link=exp.link)
     missing = launcher_missing(case)
+    via = None
     if missing:
-        return Result(runtime, case.id, case.feature, case.level, "skip", reason=missing)
+        via = case.fallback_runtime_flags.get(runtime)
+        if via is None:
+            return Result(runtime, case.id, case.feature, case.level, "skip", reason=missing)
     kind = exp.kind if exp else None
-    result = apply_expectation(run_once(case, runtime, programs), kind)
+    result = apply_expectation(run_once(case, runtime, programs, via), kind)
     if rerun and unexpected(result):
-        second = apply_expectation(run_once(case, runtime, programs), kind)
+        second = apply_expectation(run_once(case, runtime, programs, via), kind)
         second.attempts = 2
         if second.outcome != result.outcome:
             second.flaky = True
@@ -388,6 +397,8 @@ def run_case(case: Case, runtime: str, programs: Programs, expectations: Expecta
         result = second
     if exp is not None:
         result.reason, result.link = exp.reason, exp.link
+    if via is not None:
+        result.note = f"through --runtime-flag {' '.join(via)}: {missing}"
     if result.outcome == "pass":
         result.stdout, result.stderr = trim(result.stdout), trim(result.stderr)
     return result
