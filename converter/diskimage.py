@@ -59,7 +59,10 @@ def make_ext4(staging: Path, out: Path, seed: str, fixups: list[tuple[str, Entry
             raise ConvertError(f"mke2fs failed: {done.stderr.strip().splitlines()[-1] if done.stderr.strip() else done.returncode}")
     else:
         raise ConvertError("mke2fs: the rootfs did not fit the disk image")
-    _debugfs_fixups(out, fixups, env, _ctime_lines(staging, epoch))
+    extra = _ctime_lines(staging, epoch)
+    if not (staging / "lost+found").exists():  # mke2fs made it; the image did not have it
+        extra.append("rmdir /lost+found")
+    _debugfs_fixups(out, fixups, env, extra)
     return out.stat().st_size
 
 

@@ -118,6 +118,13 @@ def test_rootfs_is_writable_and_the_image_file_is_unchanged(image_wasm: Path) ->
     assert c2w_run(image_wasm, "cat", "/etc/newfile").returncode == 1  # every run starts fresh
 
 
+@STATUS_FILE_PENDING
+def test_root_holds_only_the_images_entries(image_wasm: Path) -> None:
+    r = c2w_run(image_wasm, "ls", "-a", "/")
+    assert r.stdout.split() == [b".", b"..", b"bin", b"dev", b"etc", b"home", b"lib", b"proc", b"root", b"sbin",
+                                b"sys", b"tmp", b"usr"], r.stderr  # no lost+found, no launcher preopen
+
+
 def test_dynamically_linked_glibc_program_runs(image_wasm: Path) -> None:
     r = c2w_run(image_wasm, "hello")
     assert (r.returncode, r.stdout) == (0, b"Hello, world!\n"), r.stderr
