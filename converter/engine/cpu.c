@@ -7,6 +7,7 @@
 #define SEXT32(v) ((uint64_t)(int64_t)(int32_t)(v))
 
 static void c_table_init(void);
+static void dcache_init(CPU *c);
 
 /* ------------------------------------------------------------------ TLB */
 
@@ -480,6 +481,7 @@ void cpu_init(CPU *c, struct Machine *m, uint8_t *ram, uint64_t ram_base, uint64
     c->ram = ram;
     c->ram_base = ram_base;
     c->ram_size = ram_size;
+    dcache_init(c);
     cpu_reset(c, ram_base);
 }
 
@@ -494,6 +496,7 @@ void cpu_reset(CPU *c, uint64_t pc)
     c->mstatus = (2ULL << 32) | (2ULL << 34);
     c->reservation = ~0ULL;
     cpu_tlb_flush(c);
+    cpu_fence_i(c);
 }
 
 /* ------------------------------------------------------------------ interpreter */
@@ -721,6 +724,215 @@ static void c_table_init(void)
     done = true;
 }
 
+/* ------------------------------------------------------------------ decoded instruction cache */
+
+/* Instructions are decoded once into DInsn records, kept per physical page of code and found
+ * through the fetch page. A record is filled the first time its instruction runs (OP_DECODE
+ * marks an empty slot). The cache follows the ISA's rule for instruction fetch: stores to code
+ * are seen after FENCE.I (cpu_fence_i drops every decoded page). */
+enum {
+    OP_DECODE = 0, OP_ILLEGAL, OP_CROSS,
+    OP_ADDI, OP_SLTI, OP_SLTIU, OP_XORI, OP_ORI, OP_ANDI, OP_SLLI, OP_SRLI, OP_SRAI,
+    OP_ADDIW, OP_SLLIW, OP_SRLIW, OP_SRAIW, OP_LUI, OP_AUIPC,
+    OP_ADD, OP_SUB, OP_SLL, OP_SLT, OP_SLTU, OP_XOR, OP_SRL, OP_SRA, OP_OR, OP_AND,
+    OP_ADDW, OP_SUBW, OP_SLLW, OP_SRLW, OP_SRAW,
+    OP_MUL, OP_MULH, OP_MULHSU, OP_MULHU, OP_DIV, OP_DIVU, OP_REM, OP_REMU,
+    OP_MULW, OP_DIVW, OP_DIVUW, OP_REMW, OP_REMUW,
+    OP_JAL, OP_JALR, OP_BEQ, OP_BNE, OP_BLT, OP_BGE, OP_BLTU, OP_BGEU,
+    OP_LB, OP_LH, OP_LW, OP_LD, OP_LBU, OP_LHU, OP_LWU, OP_SB, OP_SH, OP_SW, OP_SD,
+    OP_FENCE, OP_FENCE_I, OP_SYSTEM, OP_AMO, OP_FLW, OP_FLD, OP_FSW, OP_FSD, OP_FP,
+};
+
+struct DInsn {
+    uint8_t op, rd, rs1, rs2; /* rd 32 = the sink register for writes to x0 */
+    int32_t imm;
+    uint32_t insn;            /* the 32-bit instruction (RVC expanded) */
+    uint16_t raw16;           /* the compressed instruction, for mtval */
+    uint8_t len, pad;
+};
+
+struct DPage {
+    uint64_t ppn;             /* physical page number, ~0 when free */
+    DInsn ops[2048];
+};
+
+#define DP_POOL 256 /* decoded pages kept (32 KB each) */
+
+static void dcache_init(CPU *c)
+{
+    c->dpool = calloc(DP_POOL, sizeof *c->dpool);
+    c->dmap = calloc(c->ram_size >> 12 ? c->ram_size >> 12 : 1, sizeof *c->dmap);
+    if (!c->dpool || !c->dmap) {
+        fprintf(stderr, "c2w-engine: out of memory for the decoded instruction cache\n");
+        exit(2);
+    }
+    for (int i = 0; i < DP_POOL; i++)
+        c->dpool[i].ppn = ~0ULL;
+}
+
+void cpu_fence_i(CPU *c)
+{
+    if (c->dmap)
+        memset(c->dmap, 0, sizeof *c->dmap * (c->ram_size >> 12));
+    c->fetch_tag = ~0ULL;
+}
+
+static DInsn *dpage_get(CPU *c, uint64_t ppn)
+{
+    int32_t i = c->dmap[ppn];
+    if (i && c->dpool[i - 1].ppn == ppn)
+        return c->dpool[i - 1].ops;
+    int slot = c->dnext;
+    c->dnext = (c->dnext + 1) % DP_POOL;
+    DPage *p = &c->dpool[slot];
+    if (p->ppn < (c->ram_size >> 12) && c->dmap[p->ppn] == slot + 1)
+        c->dmap[p->ppn] = 0;
+    memset(p->ops, 0, sizeof p->ops);
+    p->ppn = ppn;
+    c->dmap[ppn] = slot + 1;
+    return p->ops;
+}
+
+/* Map the page of pc for fetching: fetch TLB, then its decoded page. 0 or a cause. */
+static int fetch_page(CPU *c, uint64_t pc)
+{
+    int cause = fetch_refill(c, pc);
+    if (cause)
+        return cause;
+    c->fetch_dp = dpage_get(c, (uint64_t)(c->fetch_host - c->ram) >> 12);
+    return 0;
+}
+
+static void decode(DInsn *d, uint32_t raw)
+{
+    uint32_t insn;
+    memset(d, 0, sizeof *d);
+    if ((raw & 3) == 3) {
+        insn = raw;
+        d->len = 4;
+    } else {
+        raw &= 0xffff;
+        insn = c_table[raw];
+        d->len = 2;
+        d->raw16 = (uint16_t)raw;
+    }
+    d->insn = insn;
+    d->op = OP_ILLEGAL;
+    if (!insn)
+        return;
+    uint32_t rd = RD, f3 = FUNCT3, f7 = FUNCT7;
+    d->rd = rd ? (uint8_t)rd : 32;
+    d->rs1 = (uint8_t)RS1;
+    d->rs2 = (uint8_t)RS2;
+    int32_t imm_i = (int32_t)insn >> 20;
+    int32_t imm_s = (int32_t)(insn & 0xfe000000) >> 20 | (int32_t)((insn >> 7) & 31);
+    switch ((insn >> 2) & 31) {
+    case 0x04: { /* OP-IMM */
+        static const uint8_t ops[8] = {OP_ADDI, OP_SLLI, OP_SLTI, OP_SLTIU, OP_XORI, OP_SRLI, OP_ORI, OP_ANDI};
+        d->op = ops[f3];
+        d->imm = imm_i;
+        if (f3 == 1 || f3 == 5) {
+            uint32_t hi = insn >> 26;
+            d->imm = (insn >> 20) & 63;
+            if (f3 == 5 && hi == 0x10)
+                d->op = OP_SRAI;
+            else if (hi != 0)
+                d->op = OP_ILLEGAL;
+        }
+        break;
+    }
+    case 0x06: /* OP-IMM-32 */
+        d->imm = imm_i;
+        if (f3 == 0)
+            d->op = OP_ADDIW;
+        else if (f3 == 1 && f7 == 0)
+            d->op = OP_SLLIW, d->imm = (insn >> 20) & 31;
+        else if (f3 == 5 && (f7 == 0 || f7 == 0x20))
+            d->op = f7 ? OP_SRAIW : OP_SRLIW, d->imm = (insn >> 20) & 31;
+        break;
+    case 0x0d: d->op = OP_LUI; d->imm = (int32_t)(insn & 0xfffff000); break;
+    case 0x05: d->op = OP_AUIPC; d->imm = (int32_t)(insn & 0xfffff000); break;
+    case 0x0c: { /* OP */
+        static const uint8_t base[8] = {OP_ADD, OP_SLL, OP_SLT, OP_SLTU, OP_XOR, OP_SRL, OP_OR, OP_AND};
+        static const uint8_t mul[8] = {OP_MUL, OP_MULH, OP_MULHSU, OP_MULHU, OP_DIV, OP_DIVU, OP_REM, OP_REMU};
+        if (f7 == 0)
+            d->op = base[f3];
+        else if (f7 == 1)
+            d->op = mul[f3];
+        else if (f7 == 0x20 && f3 == 0)
+            d->op = OP_SUB;
+        else if (f7 == 0x20 && f3 == 5)
+            d->op = OP_SRA;
+        break;
+    }
+    case 0x0e: /* OP-32 */
+        if (f7 == 0) {
+            if (f3 == 0) d->op = OP_ADDW;
+            else if (f3 == 1) d->op = OP_SLLW;
+            else if (f3 == 5) d->op = OP_SRLW;
+        } else if (f7 == 0x20) {
+            if (f3 == 0) d->op = OP_SUBW;
+            else if (f3 == 5) d->op = OP_SRAW;
+        } else if (f7 == 1) {
+            static const uint8_t mulw[8] = {OP_MULW, OP_ILLEGAL, OP_ILLEGAL, OP_ILLEGAL,
+                                            OP_DIVW, OP_DIVUW, OP_REMW, OP_REMUW};
+            d->op = mulw[f3];
+        }
+        break;
+    case 0x1b: { /* JAL */
+        uint32_t u = ((insn >> 11) & 0x100000) | (insn & 0xff000) | ((insn >> 9) & 0x800) |
+                     ((insn >> 20) & 0x7fe);
+        d->op = OP_JAL;
+        d->imm = (int32_t)(u << 11) >> 11;
+        break;
+    }
+    case 0x19: /* JALR */
+        if (f3 == 0)
+            d->op = OP_JALR, d->imm = imm_i;
+        break;
+    case 0x18: { /* BRANCH */
+        static const uint8_t br[8] = {OP_BEQ, OP_BNE, OP_ILLEGAL, OP_ILLEGAL, OP_BLT, OP_BGE, OP_BLTU, OP_BGEU};
+        uint32_t u = ((insn >> 19) & 0x1000) | ((insn << 4) & 0x800) | ((insn >> 20) & 0x7e0) |
+                     ((insn >> 7) & 0x1e);
+        d->op = br[f3];
+        d->imm = (int32_t)(u << 19) >> 19;
+        break;
+    }
+    case 0x00: { /* LOAD */
+        static const uint8_t ld[8] = {OP_LB, OP_LH, OP_LW, OP_LD, OP_LBU, OP_LHU, OP_LWU, OP_ILLEGAL};
+        d->op = ld[f3];
+        d->imm = imm_i;
+        break;
+    }
+    case 0x08: { /* STORE */
+        static const uint8_t st[8] = {OP_SB, OP_SH, OP_SW, OP_SD, OP_ILLEGAL, OP_ILLEGAL, OP_ILLEGAL, OP_ILLEGAL};
+        d->op = st[f3];
+        d->imm = imm_s;
+        break;
+    }
+    case 0x03: /* MISC-MEM */
+        if (f3 == 0) d->op = OP_FENCE;
+        else if (f3 == 1) d->op = OP_FENCE_I;
+        break;
+    case 0x1c: d->op = OP_SYSTEM; break;
+    case 0x0b: if (f3 == 2 || f3 == 3) d->op = OP_AMO; break;
+    case 0x01: /* LOAD-FP: rd is an f register */
+        d->rd = (uint8_t)rd;
+        d->imm = imm_i;
+        if (f3 == 2) d->op = OP_FLW;
+        else if (f3 == 3) d->op = OP_FLD;
+        break;
+    case 0x09: /* STORE-FP */
+        d->imm = imm_s;
+        if (f3 == 2) d->op = OP_FSW;
+        else if (f3 == 3) d->op = OP_FSD;
+        break;
+    case 0x10: case 0x11: case 0x12: case 0x13: case 0x14:
+        d->op = OP_FP;
+        break;
+    }
+}
+
 /* ------------------------------------------------------------------ interpreter loop */
 
 void cpu_run(CPU *c, int64_t n)
@@ -732,264 +944,196 @@ void cpu_run(CPU *c, int64_t n)
        reads it (traps, SYSTEM, AMO) and at the end, and re-read after them */
     uint64_t pc = c->pc;
     uint64_t ftag = c->fetch_tag;
-    const uint8_t *fhost = c->fetch_host;
+    DInsn *dp = c->fetch_dp;
+    DInsn tmp;
     while (c->batch_left > 0) {
         c->batch_left--;
-        uint32_t insn, raw;
-        x[0] = 0;
-        if (likely((pc >> 12) == ftag && (pc & 0xfff) != 0xffe)) {
-            uint16_t lo;
-            memcpy(&lo, fhost + (pc & 0xfff), 2);
-            if ((lo & 3) == 3)
-                memcpy(&raw, fhost + (pc & 0xfff), 4);
-            else
-                raw = lo;
-        } else {
-            int cause = fetch_slow(c, pc, &raw);
+        if (unlikely((pc >> 12) != ftag)) {
+            int cause = fetch_page(c, pc);
+            if (cause) {
+                c->pc = pc;
+                cpu_trap(c, cause, pc);
+                goto next_trapped;
+            }
             ftag = c->fetch_tag;
-            fhost = c->fetch_host;
+            dp = c->fetch_dp;
+        }
+        DInsn *d = &dp[(pc & 0xfff) >> 1];
+        uint64_t npc;
+    dispatch:
+        npc = pc + d->len;
+#define IMM ((uint64_t)(int64_t)d->imm)
+#define XD x[d->rd]
+#define X1 x[d->rs1]
+#define X2 x[d->rs2]
+#undef ILLEGAL
+#define ILLEGAL() TRAP(CAUSE_ILLEGAL_INSN, d->len == 4 ? d->insn : d->raw16)
+        switch (d->op) {
+        case OP_DECODE: {
+            uint8_t *host = c->fetch_host + (pc & 0xfff);
+            uint16_t lo;
+            memcpy(&lo, host, 2);
+            if ((lo & 3) == 3 && (pc & 0xfff) == 0xffe) {
+                d->op = OP_CROSS; /* a 32-bit instruction across the page end */
+                goto dispatch;
+            }
+            uint32_t raw = lo;
+            if ((lo & 3) == 3)
+                memcpy(&raw, host, 4);
+            decode(d, raw);
+            goto dispatch;
+        }
+        case OP_CROSS: {
+            uint32_t raw;
+            int cause = fetch_slow(c, pc, &raw);
             if (cause) {
                 c->pc = pc;
                 cpu_trap(c, cause & 0xff, (cause & 0x100) ? pc + 2 : pc);
                 goto next_trapped;
             }
+            decode(&tmp, raw);
+            d = &tmp;
+            goto dispatch;
         }
-        uint64_t npc;
-        if ((raw & 3) == 3) {
-            insn = raw;
-            npc = pc + 4;
-        } else {
-            insn = c_table[raw];
-            npc = pc + 2;
-            if (unlikely(!insn))
-                TRAP(CAUSE_ILLEGAL_INSN, raw);
+        case OP_ILLEGAL: ILLEGAL();
+        case OP_ADDI: XD = X1 + IMM; break;
+        case OP_SLTI: XD = (int64_t)X1 < (int64_t)IMM; break;
+        case OP_SLTIU: XD = X1 < IMM; break;
+        case OP_XORI: XD = X1 ^ IMM; break;
+        case OP_ORI: XD = X1 | IMM; break;
+        case OP_ANDI: XD = X1 & IMM; break;
+        case OP_SLLI: XD = X1 << d->imm; break;
+        case OP_SRLI: XD = X1 >> d->imm; break;
+        case OP_SRAI: XD = (uint64_t)((int64_t)X1 >> d->imm); break;
+        case OP_ADDIW: XD = SEXT32((uint32_t)X1 + (uint32_t)d->imm); break;
+        case OP_SLLIW: XD = SEXT32((uint32_t)X1 << d->imm); break;
+        case OP_SRLIW: XD = SEXT32((uint32_t)X1 >> d->imm); break;
+        case OP_SRAIW: XD = SEXT32((int32_t)(uint32_t)X1 >> d->imm); break;
+        case OP_LUI: XD = IMM; break;
+        case OP_AUIPC: XD = pc + IMM; break;
+        case OP_ADD: XD = X1 + X2; break;
+        case OP_SUB: XD = X1 - X2; break;
+        case OP_SLL: XD = X1 << (X2 & 63); break;
+        case OP_SLT: XD = (int64_t)X1 < (int64_t)X2; break;
+        case OP_SLTU: XD = X1 < X2; break;
+        case OP_XOR: XD = X1 ^ X2; break;
+        case OP_SRL: XD = X1 >> (X2 & 63); break;
+        case OP_SRA: XD = (uint64_t)((int64_t)X1 >> (X2 & 63)); break;
+        case OP_OR: XD = X1 | X2; break;
+        case OP_AND: XD = X1 & X2; break;
+        case OP_ADDW: XD = SEXT32((uint32_t)X1 + (uint32_t)X2); break;
+        case OP_SUBW: XD = SEXT32((uint32_t)X1 - (uint32_t)X2); break;
+        case OP_SLLW: XD = SEXT32((uint32_t)X1 << (X2 & 31)); break;
+        case OP_SRLW: XD = SEXT32((uint32_t)X1 >> (X2 & 31)); break;
+        case OP_SRAW: XD = SEXT32((int32_t)(uint32_t)X1 >> (X2 & 31)); break;
+        case OP_MUL: XD = X1 * X2; break;
+        case OP_MULH: XD = mulh64((int64_t)X1, (int64_t)X2); break;
+        case OP_MULHSU: XD = mulhsu64((int64_t)X1, X2); break;
+        case OP_MULHU: XD = mulhu64(X1, X2); break;
+        case OP_DIV: XD = do_div((int64_t)X1, (int64_t)X2); break;
+        case OP_DIVU: { uint64_t b = X2; XD = b ? X1 / b : ~0ULL; break; }
+        case OP_REM: XD = do_rem((int64_t)X1, (int64_t)X2); break;
+        case OP_REMU: { uint64_t a = X1, b = X2; XD = b ? a % b : a; break; }
+        case OP_MULW: XD = SEXT32((uint32_t)X1 * (uint32_t)X2); break;
+        case OP_DIVW: {
+            int32_t a = (int32_t)X1, b = (int32_t)X2;
+            if (b == 0) XD = ~0ULL;
+            else if (a == INT32_MIN && b == -1) XD = SEXT32(a);
+            else XD = SEXT32(a / b);
+            break;
         }
-
-        {
-            uint32_t rd = RD;
-#define K(op, f3) (((op) << 3) | (f3))
-#define ALL8(op) case K(op, 0): case K(op, 1): case K(op, 2): case K(op, 3): \
-                 case K(op, 4): case K(op, 5): case K(op, 6): case K(op, 7)
-            switch ((insn >> 2 & 31) << 3 | FUNCT3) {
-            case K(0x04, 0): /* ADDI */
-                x[rd] = x[RS1] + IMM_I;
-                break;
-            case K(0x04, 1): /* SLLI */
-                if (insn >> 26) ILLEGAL();
-                x[rd] = x[RS1] << ((insn >> 20) & 63);
-                break;
-            case K(0x04, 2): x[rd] = (int64_t)x[RS1] < (int64_t)IMM_I; break; /* SLTI */
-            case K(0x04, 3): x[rd] = x[RS1] < IMM_I; break;                   /* SLTIU */
-            case K(0x04, 4): x[rd] = x[RS1] ^ IMM_I; break;                   /* XORI */
-            case K(0x04, 5): { /* SRLI / SRAI */
-                uint32_t hi = insn >> 26, sh = (insn >> 20) & 63;
-                if (hi == 0) x[rd] = x[RS1] >> sh;
-                else if (hi == 0x10) x[rd] = (uint64_t)((int64_t)x[RS1] >> sh);
-                else ILLEGAL();
-                break;
-            }
-            case K(0x04, 6): x[rd] = x[RS1] | IMM_I; break; /* ORI */
-            case K(0x04, 7): x[rd] = x[RS1] & IMM_I; break; /* ANDI */
-            ALL8(0x0d): /* LUI */
-                x[rd] = (uint64_t)(int64_t)(int32_t)(insn & 0xfffff000);
-                break;
-            ALL8(0x05): /* AUIPC */
-                x[rd] = pc + (uint64_t)(int64_t)(int32_t)(insn & 0xfffff000);
-                break;
-            ALL8(0x1b): { /* JAL */
-                uint32_t u = ((insn >> 11) & 0x100000) | (insn & 0xff000) | ((insn >> 9) & 0x800) |
-                             ((insn >> 20) & 0x7fe);
-                x[rd] = npc;
-                npc = pc + ((int64_t)((uint64_t)u << 43) >> 43);
-                break;
-            }
-            case K(0x19, 0): { /* JALR */
-                uint64_t t = (x[RS1] + IMM_I) & ~1ULL;
-                x[rd] = npc;
-                npc = t;
-                break;
-            }
-#define BRANCH(cond) do { if (cond) { \
-                    uint32_t u = ((insn >> 19) & 0x1000) | ((insn << 4) & 0x800) | \
-                                 ((insn >> 20) & 0x7e0) | ((insn >> 7) & 0x1e); \
-                    npc = pc + ((int64_t)((uint64_t)u << 51) >> 51); } } while (0)
-            case K(0x18, 0): BRANCH(x[RS1] == x[RS2]); break;
-            case K(0x18, 1): BRANCH(x[RS1] != x[RS2]); break;
-            case K(0x18, 4): BRANCH((int64_t)x[RS1] < (int64_t)x[RS2]); break;
-            case K(0x18, 5): BRANCH((int64_t)x[RS1] >= (int64_t)x[RS2]); break;
-            case K(0x18, 6): BRANCH(x[RS1] < x[RS2]); break;
-            case K(0x18, 7): BRANCH(x[RS1] >= x[RS2]); break;
-#define LOAD(fn) do { uint64_t va = x[RS1] + IMM_I, v; MEMCHK(fn(c, va, &v), va); x[rd] = v; } while (0)
-            case K(0x00, 0): LOAD(ld_i8); break;
-            case K(0x00, 1): LOAD(ld_i16); break;
-            case K(0x00, 2): LOAD(ld_i32); break;
-            case K(0x00, 3): LOAD(ld_u64); break;
-            case K(0x00, 4): LOAD(ld_u8); break;
-            case K(0x00, 5): LOAD(ld_u16); break;
-            case K(0x00, 6): LOAD(ld_u32); break;
-#define STORE(size) do { uint64_t va = x[RS1] + IMM_S; MEMCHK(st_mem(c, va, size, x[RS2]), va); } while (0)
-            case K(0x08, 0): STORE(1); break;
-            case K(0x08, 1): STORE(2); break;
-            case K(0x08, 2): STORE(4); break;
-            case K(0x08, 3): STORE(8); break;
-            case K(0x06, 0): x[rd] = SEXT32((uint32_t)x[RS1] + (uint32_t)IMM_I); break; /* ADDIW */
-            case K(0x06, 1): /* SLLIW */
-                if (FUNCT7) ILLEGAL();
-                x[rd] = SEXT32((uint32_t)x[RS1] << ((insn >> 20) & 31));
-                break;
-            case K(0x06, 5): /* SRLIW / SRAIW */
-                if (FUNCT7 == 0) x[rd] = SEXT32((uint32_t)x[RS1] >> ((insn >> 20) & 31));
-                else if (FUNCT7 == 0x20) x[rd] = SEXT32((int32_t)(uint32_t)x[RS1] >> ((insn >> 20) & 31));
-                else ILLEGAL();
-                break;
-            case K(0x0c, 0): case K(0x0c, 1): case K(0x0c, 2): case K(0x0c, 3):
-            case K(0x0c, 4): case K(0x0c, 5): case K(0x0c, 6): case K(0x0c, 7): { /* OP */
-                uint64_t a = x[RS1], b = x[RS2];
-                uint32_t f7 = FUNCT7;
-                if (f7 == 0) {
-                    switch (FUNCT3) {
-                    case 0: x[rd] = a + b; break;
-                    case 1: x[rd] = a << (b & 63); break;
-                    case 2: x[rd] = (int64_t)a < (int64_t)b; break;
-                    case 3: x[rd] = a < b; break;
-                    case 4: x[rd] = a ^ b; break;
-                    case 5: x[rd] = a >> (b & 63); break;
-                    case 6: x[rd] = a | b; break;
-                    default: x[rd] = a & b; break;
-                    }
-                } else if (f7 == 0x20) {
-                    switch (FUNCT3) {
-                    case 0: x[rd] = a - b; break;
-                    case 5: x[rd] = (uint64_t)((int64_t)a >> (b & 63)); break;
-                    default: ILLEGAL();
-                    }
-                } else if (f7 == 1) {
-                    switch (FUNCT3) {
-                    case 0: x[rd] = a * b; break;
-                    case 1: x[rd] = mulh64((int64_t)a, (int64_t)b); break;
-                    case 2: x[rd] = mulhsu64((int64_t)a, b); break;
-                    case 3: x[rd] = mulhu64(a, b); break;
-                    case 4: x[rd] = do_div((int64_t)a, (int64_t)b); break;
-                    case 5: x[rd] = b ? a / b : ~0ULL; break;
-                    case 6: x[rd] = do_rem((int64_t)a, (int64_t)b); break;
-                    default: x[rd] = b ? a % b : a; break;
-                    }
-                } else
-                    ILLEGAL();
-                break;
-            }
-            case K(0x0e, 0): case K(0x0e, 1): case K(0x0e, 4): case K(0x0e, 5):
-            case K(0x0e, 6): case K(0x0e, 7): { /* OP-32 */
-                uint32_t a = (uint32_t)x[RS1], b = (uint32_t)x[RS2];
-                uint32_t f7 = FUNCT7;
-                if (f7 == 0) {
-                    switch (FUNCT3) {
-                    case 0: x[rd] = SEXT32(a + b); break;
-                    case 1: x[rd] = SEXT32(a << (b & 31)); break;
-                    case 5: x[rd] = SEXT32(a >> (b & 31)); break;
-                    default: ILLEGAL();
-                    }
-                } else if (f7 == 0x20) {
-                    switch (FUNCT3) {
-                    case 0: x[rd] = SEXT32(a - b); break;
-                    case 5: x[rd] = SEXT32((int32_t)a >> (b & 31)); break;
-                    default: ILLEGAL();
-                    }
-                } else if (f7 == 1) {
-                    int32_t sa = (int32_t)a, sb = (int32_t)b;
-                    switch (FUNCT3) {
-                    case 0: x[rd] = SEXT32(a * b); break;
-                    case 4:
-                        if (b == 0) x[rd] = ~0ULL;
-                        else if (sa == INT32_MIN && sb == -1) x[rd] = SEXT32(sa);
-                        else x[rd] = SEXT32(sa / sb);
-                        break;
-                    case 5: x[rd] = b ? SEXT32(a / b) : ~0ULL; break;
-                    case 6:
-                        if (b == 0) x[rd] = SEXT32(sa);
-                        else if (sa == INT32_MIN && sb == -1) x[rd] = 0;
-                        else x[rd] = SEXT32(sa % sb);
-                        break;
-                    case 7: x[rd] = b ? SEXT32(a % b) : SEXT32(a); break;
-                    default: ILLEGAL();
-                    }
-                } else
-                    ILLEGAL();
-                break;
-            }
-            case K(0x03, 0): /* FENCE */
-                break;
-            case K(0x03, 1): /* FENCE.I */
-                c->fetch_tag = ftag = ~0ULL;
-                break;
-            ALL8(0x1c): { /* SYSTEM */
-                int stop = 0;
-                c->pc = pc;
-                int r = exec_system(c, insn, &stop);
-                if (r < 0)
-                    ILLEGAL();
-                if (r == 0)
-                    c->pc = npc; /* the interrupt check below must see the next pc */
-                if (stop)
-                    cpu_stop(c);
-                if (unlikely(c->mip & c->mie))
-                    cpu_check_interrupts(c);
-                goto next_trapped;
-            }
-            case K(0x0b, 2): case K(0x0b, 3): { /* AMO */
-                c->pc = pc;
-                int r = exec_amo(c, insn);
-                if (r < 0)
-                    ILLEGAL();
-                if (r > 0)
-                    goto next_trapped;
-                break;
-            }
-            case K(0x01, 2): { /* FLW */
-                FS_CHECK();
-                uint64_t va = x[RS1] + IMM_I, v;
-                MEMCHK(ld_u32(c, va, &v), va);
-                c->f[rd] = v | 0xffffffff00000000ULL;
-                c->mstatus |= MSTATUS_FS;
-                break;
-            }
-            case K(0x01, 3): { /* FLD */
-                FS_CHECK();
-                uint64_t va = x[RS1] + IMM_I, v;
-                MEMCHK(ld_u64(c, va, &v), va);
-                c->f[rd] = v;
-                c->mstatus |= MSTATUS_FS;
-                break;
-            }
-            case K(0x09, 2): { /* FSW */
-                FS_CHECK();
-                uint64_t va = x[RS1] + IMM_S;
-                MEMCHK(st_mem(c, va, 4, c->f[RS2]), va);
-                break;
-            }
-            case K(0x09, 3): { /* FSD */
-                FS_CHECK();
-                uint64_t va = x[RS1] + IMM_S;
-                MEMCHK(st_mem(c, va, 8, c->f[RS2]), va);
-                break;
-            }
-            ALL8(0x10): ALL8(0x11): ALL8(0x12): ALL8(0x13): ALL8(0x14): /* FMADD.. / OP-FP */
-                FS_CHECK();
-                if (!fpu_exec(c, insn))
-                    ILLEGAL();
-                break;
-            default:
+        case OP_DIVUW: { uint32_t a = (uint32_t)X1, b = (uint32_t)X2; XD = b ? SEXT32(a / b) : ~0ULL; break; }
+        case OP_REMW: {
+            int32_t a = (int32_t)X1, b = (int32_t)X2;
+            if (b == 0) XD = SEXT32(a);
+            else if (a == INT32_MIN && b == -1) XD = 0;
+            else XD = SEXT32(a % b);
+            break;
+        }
+        case OP_REMUW: { uint32_t a = (uint32_t)X1, b = (uint32_t)X2; XD = b ? SEXT32(a % b) : SEXT32(a); break; }
+        case OP_JAL: XD = npc; npc = pc + IMM; break;
+        case OP_JALR: { uint64_t t = (X1 + IMM) & ~1ULL; XD = npc; npc = t; break; }
+        case OP_BEQ: if (X1 == X2) npc = pc + IMM; break;
+        case OP_BNE: if (X1 != X2) npc = pc + IMM; break;
+        case OP_BLT: if ((int64_t)X1 < (int64_t)X2) npc = pc + IMM; break;
+        case OP_BGE: if ((int64_t)X1 >= (int64_t)X2) npc = pc + IMM; break;
+        case OP_BLTU: if (X1 < X2) npc = pc + IMM; break;
+        case OP_BGEU: if (X1 >= X2) npc = pc + IMM; break;
+#define LOAD(fn) do { uint64_t va = X1 + IMM, v; MEMCHK(fn(c, va, &v), va); XD = v; } while (0)
+        case OP_LB: LOAD(ld_i8); break;
+        case OP_LH: LOAD(ld_i16); break;
+        case OP_LW: LOAD(ld_i32); break;
+        case OP_LD: LOAD(ld_u64); break;
+        case OP_LBU: LOAD(ld_u8); break;
+        case OP_LHU: LOAD(ld_u16); break;
+        case OP_LWU: LOAD(ld_u32); break;
+#define STORE(size, val) do { uint64_t va = X1 + IMM; MEMCHK(st_mem(c, va, size, val), va); } while (0)
+        case OP_SB: STORE(1, X2); break;
+        case OP_SH: STORE(2, X2); break;
+        case OP_SW: STORE(4, X2); break;
+        case OP_SD: STORE(8, X2); break;
+        case OP_FENCE: break;
+        case OP_FENCE_I:
+            cpu_fence_i(c);
+            ftag = ~0ULL;
+            break;
+        case OP_SYSTEM: {
+            int stop = 0;
+            c->pc = pc;
+            int r = exec_system(c, d->insn, &stop);
+            if (r < 0)
                 ILLEGAL();
-            }
-            pc = npc;
-            continue;
+            if (r == 0)
+                c->pc = npc; /* the interrupt check below must see the next pc */
+            if (stop)
+                cpu_stop(c);
+            if (unlikely(c->mip & c->mie))
+                cpu_check_interrupts(c);
+            goto next_trapped;
         }
+        case OP_AMO: {
+            c->pc = pc;
+            int r = exec_amo(c, d->insn);
+            if (r < 0)
+                ILLEGAL();
+            if (r > 0)
+                goto next_trapped;
+            break;
+        }
+        case OP_FLW: {
+            FS_CHECK();
+            uint64_t va = X1 + IMM, v;
+            MEMCHK(ld_u32(c, va, &v), va);
+            c->f[d->rd] = v | 0xffffffff00000000ULL;
+            c->mstatus |= MSTATUS_FS;
+            break;
+        }
+        case OP_FLD: {
+            FS_CHECK();
+            uint64_t va = X1 + IMM, v;
+            MEMCHK(ld_u64(c, va, &v), va);
+            c->f[d->rd] = v;
+            c->mstatus |= MSTATUS_FS;
+            break;
+        }
+        case OP_FSW: FS_CHECK(); STORE(4, c->f[d->rs2]); break;
+        case OP_FSD: FS_CHECK(); STORE(8, c->f[d->rs2]); break;
+        case OP_FP:
+            FS_CHECK();
+            if (!fpu_exec(c, d->insn))
+                ILLEGAL();
+            break;
+        default:
+            ILLEGAL();
+        }
+        pc = npc;
+        continue;
     next_trapped:
         /* an exception was taken (c->pc points at the handler), or a SYSTEM instruction
            ran (it may change pc, privilege, translation) */
         pc = c->pc;
         ftag = c->fetch_tag;
-        fhost = c->fetch_host;
+        dp = c->fetch_dp;
     }
     c->pc = pc;
     c->instret += (uint64_t)(c->batch_size - c->batch_left);

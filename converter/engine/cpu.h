@@ -58,8 +58,11 @@ typedef struct {
 
 enum { ACC_READ = 0, ACC_WRITE = 1, ACC_FETCH = 2 };
 
+typedef struct DInsn DInsn; /* a decoded instruction (cpu.c) */
+typedef struct DPage DPage; /* the decoded instructions of one physical page (cpu.c) */
+
 typedef struct CPU {
-    uint64_t x[32];
+    uint64_t x[33];       /* x[32]: sink for decoded writes to x0 (x[0] stays 0) */
     uint64_t f[32];
     uint64_t pc;
     int priv;
@@ -84,6 +87,10 @@ typedef struct CPU {
     TLBEntry tlb[3][TLB_SIZE];
     uint64_t fetch_tag;   /* vpn of the page in fetch_host */
     uint8_t *fetch_host;
+    DInsn *fetch_dp;      /* decoded instructions of that page */
+    DPage *dpool;         /* decoded page pool */
+    int32_t *dmap;        /* physical page number -> pool index + 1 (0: none) */
+    int dnext;            /* next pool slot to reuse */
 
     uint8_t *ram;
     uint64_t ram_base, ram_size;
@@ -99,6 +106,8 @@ void cpu_trap(CPU *c, uint64_t cause, uint64_t tval);
 bool cpu_check_interrupts(CPU *c);
 bool cpu_interrupt_pending(const CPU *c);
 void cpu_tlb_flush(CPU *c);
+/* FENCE.I: forget every decoded instruction (the engine's instruction cache). */
+void cpu_fence_i(CPU *c);
 uint64_t cpu_instret(const CPU *c);
 
 /* End the current batch after this instruction (keeps the retired count exact). */
