@@ -102,7 +102,7 @@ def c2w_run_args(case: Case, runtime: str, program: Path, workdir: Path, port: i
     for i, m in enumerate(case.mapdirs):
         argv += ["-v", f"{workdir / f'dir{i}'}:{m.guest}{':ro' if m.readonly else ''}"]
     for k, v in case.env.items():
-        argv += ["-e", f"{k}={v}"]
+        argv += ["-e", f"{k}={substitute(v, port)}"]
     if case.stdin == "none":
         argv.append("--no-stdin")
     if via is not None:
