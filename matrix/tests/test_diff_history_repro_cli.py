@@ -18,9 +18,9 @@ def test_diff_reports_the_regression_with_exit_1_and_the_fix_with_exit_0(good_an
     r = matrix("diff", str(good), str(broken), check=False)
     assert r.returncode == 1, r.stdout + r.stderr
     assert "regression wazero       probe.env.plain: pass -> fail" in r.stdout
-    assert "2 regression(s), 0 fix(es)" in r.stdout
+    assert "3 regression(s), 0 fix(es)" in r.stdout  # env.plain, env.special, env.long
     back = matrix("diff", str(broken), str(good), check=False)
-    assert back.returncode == 0 and "0 regression(s), 2 fix(es)" in back.stdout
+    assert back.returncode == 0 and "0 regression(s), 3 fix(es)" in back.stdout
     same = matrix("diff", str(good), str(good))
     assert "0 regression(s), 0 fix(es), 0 other change(s)" in same.stdout
 
