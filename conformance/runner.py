@@ -72,8 +72,7 @@ def launcher_help() -> str:
 def launcher_missing(case: Case) -> str | None:
     """Why the launcher cannot express this case yet (None when it can)."""
     if case.listen and LISTEN_OPTION not in launcher_help():
-        return (f"c2w-run has no {LISTEN_OPTION} HOST:PORT option yet (a pre-opened listening "
-                "socket for the module); requested from the launcher")
+        return f"c2w-run has no {LISTEN_OPTION} HOST:PORT (pre-opened listener) yet"
     return None
 
 
@@ -384,7 +383,9 @@ def run_case(case: Case, runtime: str, programs: Programs, expectations: Expecta
     if missing:
         via = case.fallback_runtime_flags.get(runtime)
         if via is None:
-            return Result(runtime, case.id, case.feature, case.level, "skip", reason=missing)
+            reason = missing if exp is None else f"{missing}; expected to fail here anyway: {exp.reason}"
+            return Result(runtime, case.id, case.feature, case.level, "skip", reason=reason,
+                          link=exp.link if exp else "")
     kind = exp.kind if exp else None
     result = apply_expectation(run_once(case, runtime, programs, via), kind)
     if rerun and unexpected(result):

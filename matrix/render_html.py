@@ -53,7 +53,7 @@ def render(doc: dict) -> str:
     h.append("<p>" + ", ".join(f"{escape(k)}: {v}" for k, v in n.items()) + "</p>")
     h.append("<ul>" + "".join(f"<li><span class=\"{k}\">{escape(SYMBOL[k])}</span> {escape(k)}: "
                               f"{escape(v)}</li>" for k, v in LEGEND.items()) + "</ul>")
-    bad = [r for r in doc["results"] if r["outcome"] != "pass" or r.get("flaky")]
+    bad = [r for r in doc["results"] if r["outcome"] != "pass" or r.get("flaky") or r.get("note")]
     if bad:
         h.append("<h2>Not passing</h2><table id=\"details\"><thead><tr><th>runtime</th><th>case</th>"
                  "<th>outcome</th><th>why</th></tr></thead><tbody>")
@@ -61,6 +61,8 @@ def render(doc: dict) -> str:
             why = r.get("reason") or "; ".join(r.get("problems") or [])
             if r["outcome"] in ("fail", "xpass", "error"):
                 why = "; ".join(r.get("problems") or []) or why
+            if r.get("note"):
+                why = f"{why} ({r['note']})" if why else r["note"]
             link = f" <a href=\"{escape(r['link'])}\">upstream</a>" if r.get("link") else ""
             h.append(f"<tr><td>{escape(r['runtime'])}</td><td>{escape(r['case'])}</td>"
                      f"<td class=\"{escape(r['outcome'])}\">{escape(r['outcome'])}"

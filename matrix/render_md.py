@@ -32,13 +32,15 @@ def render(doc: dict, show_details: bool = True) -> str:
     lines.append("Legend: " + "; ".join(f"`{SYMBOL[k]}` ({k}) {v}" for k, v in LEGEND.items())
                  + "; `·` runtime not installed. Cells: cases passed / cases run. *Italic* features are image level.")
     if show_details:
-        bad = [r for r in doc["results"] if r["outcome"] != "pass" or r.get("flaky")]
+        bad = [r for r in doc["results"] if r["outcome"] != "pass" or r.get("flaky") or r.get("note")]
         if bad:
             lines += ["", "| runtime | case | outcome | why |", "|---|---|---|---|"]
             for r in bad:
                 why = r.get("reason") or "; ".join(r.get("problems") or [])
                 if r["outcome"] in ("fail", "xpass", "error"):
                     why = "; ".join(r.get("problems") or []) or why
+                if r.get("note"):
+                    why = f"{why} ({r['note']})" if why else r["note"]
                 if r.get("link"):
                     why += f" ([upstream]({r['link']}))"
                 out = r["outcome"] + (" (flaky)" if r.get("flaky") else "")

@@ -51,11 +51,13 @@ def details(doc: dict) -> Table:
     for col in ("runtime", "case", "outcome", "why"):
         t.add_column(col, overflow="fold")
     for r in doc["results"]:
-        if r["outcome"] == "pass" and not r.get("flaky"):
+        if r["outcome"] == "pass" and not r.get("flaky") and not r.get("note"):
             continue
         why = r.get("reason") or "; ".join(r.get("problems") or [])
         if r["outcome"] in ("fail", "xpass", "error") and r.get("problems"):
             why = "; ".join(r["problems"]) + (f"  [{r['reason']}]" if r.get("reason") else "")
+        if r.get("note"):
+            why = f"{why} ({r['note']})" if why else r["note"]
         flaky = " (flaky)" if r.get("flaky") else ""
         t.add_row(r["runtime"], r["case"], Text(r["outcome"] + flaky, style=STYLE.get(r["outcome"], "")),
                   why[:400])
