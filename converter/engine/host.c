@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,6 +36,14 @@ void host_write_all(int fd, const void *buf, size_t len)
     }
 }
 
+static int stdin_flags = -1;
+
+static void restore_stdin_flags(void)
+{
+    if (stdin_flags >= 0)
+        fcntl(0, F_SETFL, stdin_flags); /* the file description is shared with our parent */
+}
+
 void host_stdin_setup(Machine *m)
 {
     m->stdin_on = true;
@@ -42,6 +51,10 @@ void host_stdin_setup(Machine *m)
         int fl = fcntl(0, F_GETFL);
         if (fl < 0 || fcntl(0, F_SETFL, fl | O_NONBLOCK) < 0)
             m->stdin_mode = STDIN_POLL; /* runtime refused: fall back */
+        else if (!(fl & O_NONBLOCK)) {
+            stdin_flags = fl;
+            atexit(restore_stdin_flags);
+        }
     }
     if (m->stdin_mode == STDIN_NONE)
         m->stdin_eof = true;
