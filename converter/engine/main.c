@@ -17,8 +17,10 @@
 
 #include "ctl.h"
 #include "machine.h"
+#include "net.h"
 #include "payload.h"
 #include "runtime.h"
+#include "virtio_net.h"
 #ifdef C2W_HAVE_9P
 #include "virtio_9p.h"
 #endif
@@ -177,7 +179,10 @@ static int run(Machine *m, bool stop_at_ready)
                 int64_t timeout = -1;
                 if (dl != ~0ULL)
                     timeout = dl > now ? (int64_t)((dl - now) * (1000000000ULL / TIMEBASE_HZ)) : 0;
-                host_wait(m, timeout);
+                if (net_connected())
+                    net_wait(m, timeout);
+                else
+                    host_wait(m, timeout);
                 poll_devices(m);
                 last_poll = host_now_ns();
                 continue;
@@ -271,6 +276,13 @@ static Machine *setup_linux(const BootSpec *b, const char *kernel_name, const ch
     if (b->nshares)
         die("%s", "--share: this engine was built without virtio-9p");
 #endif
+    if (b->container) { /* always there (devices are probed at boot, before the snapshot);
+                         * eth0 stays down unless a run asks for --net */
+        static const uint8_t mac[6] = NET_DEFAULT_MAC;
+        VirtioDev *d = virtio_net_new(m, mac);
+        if (!d || machine_add_virtio(m, d))
+            die("%s", "cannot create virtio-net");
+    }
 
     const uint8_t *img = b->kernel;
     uint64_t size = b->kernel_size;
@@ -370,6 +382,11 @@ static int serve(Machine *m, RunOpts *o, int64_t t0, uint64_t instret0)
     }
     Buf rec = {0};
     char err[512];
+    /* --net: take the transport's connection before the guest starts, so no frame is lost */
+    if (o->net.on && !net_connect(&o->net, 20000, err, sizeof err)) {
+        fprintf(stderr, "c2w: %s\n", err);
+        exit(125);
+    }
     if (!run_record(m, o, config_p, config_len, slots, nslots, &rec, err, sizeof err)) {
         fprintf(stderr, "c2w: %s\n", err);
         exit(2);
@@ -389,8 +406,16 @@ static int serve(Machine *m, RunOpts *o, int64_t t0, uint64_t instret0)
         m->ctl->stdin_on = true;
     }
     int code = run(m, false);
-    if (o->stats)
+    if (o->stats) {
         print_stats(m, t0, instret0, code, snapshotted ? "after resuming from the snapshot: " : "");
+        if (o->net.on) {
+            uint64_t fi, fo, bi, bo;
+            net_stats(&fi, &fo, &bi, &bo);
+            fprintf(stderr, "c2w-engine: network: %llu frames (%llu bytes) in, %llu frames (%llu bytes) out\n",
+                    (unsigned long long)fi, (unsigned long long)bi, (unsigned long long)fo,
+                    (unsigned long long)bo);
+        }
+    }
     return code;
 }
 

@@ -41,6 +41,10 @@ void runopts_usage(FILE *f, const char *prog)
             "                      stdin and stdout are terminals)\n"
             "  --stdin-mode M      how to wait for stdin: poll (default), nonblock, none\n"
             "  --mount NAME:PATH   show the preopened directory NAME at PATH in the container\n"
+            "  --net[=socket[=listenfd=N]]  network: virtio-net frames (QEMU stream framing) over\n"
+            "                      one connection accepted on the pre-opened listening socket;\n"
+            "                      eth0 gets " NET_GUEST_CONFIG "\n"
+            "  --mac ADDR          the guest's MAC address (with --net)\n"
             "  --debug             kernel and init logs on stderr\n"
             "  --stats             engine statistics on stderr at exit\n"
             "WASI environment variables are added to the container environment; preopened\n"
@@ -126,8 +130,14 @@ void runopts_parse(RunOpts *o, int argc, char **argv, int start, const char *pro
             o->debug = true;
         } else if (!strcmp(a, "--stats")) {
             o->stats = true;
-        } else if (!strncmp(a, "--net", 5) || opt_value(argc, argv, &i, "--mac")) {
-            bad("%s: networking is not implemented in this engine yet%s", a, "");
+        } else if (!strcmp(a, "--net") || !strncmp(a, "--net=", 6)) {
+            char err[256];
+            if (!net_parse_opt(&o->net, a[5] ? a + 6 : NULL, err, sizeof err))
+                bad("%s%s", err, "");
+        } else if ((v = opt_value(argc, argv, &i, "--mac"))) {
+            char err[256];
+            if (!net_parse_mac(&o->net, v, err, sizeof err))
+                bad("%s%s", err, "");
         } else {
             bad("unknown option %s (see --help; put the command after --)%s", a, "");
         }
@@ -156,8 +166,11 @@ void runopts_scan_preopens(RunOpts *o)
 #ifdef __wasm__
     for (int fd = 3; o->npre < MAX_PREOPENS; fd++) {
         __wasi_prestat_t ps;
-        if (__wasi_fd_prestat_get((__wasi_fd_t)fd, &ps) != 0)
+        if (__wasi_fd_prestat_get((__wasi_fd_t)fd, &ps) != 0) {
+            if (net_fd_is_socket(fd))
+                continue; /* a pre-opened listening socket (--net) may come before directories */
             break; /* EBADF: no more preopens */
+        }
         if (ps.tag != __WASI_PREOPENTYPE_DIR)
             continue;
         size_t n = ps.u.dir.pr_name_len;
@@ -369,6 +382,16 @@ bool run_record(Machine *m, RunOpts *o, const uint8_t *config, size_t config_len
     }
     if (ok && o->debug)
         ok = field_put(out, 'd', "1", 1);
+    if (ok && o->net.on) {
+        char n[128];
+        snprintf(n, sizeof n, "%s", NET_GUEST_CONFIG);
+        if (o->net.have_mac) {
+            const uint8_t *a = o->net.mac;
+            snprintf(n + strlen(n), sizeof n - strlen(n), " mac=%02x:%02x:%02x:%02x:%02x:%02x", a[0], a[1],
+                     a[2], a[3], a[4], a[5]);
+        }
+        ok = field_put(out, 'n', n, strlen(n));
+    }
     if (ok) { /* fresh entropy: a run from a snapshot must not reuse the snapshot's CRNG state */
         uint8_t seed[32];
         if (getentropy(seed, sizeof seed) == 0)

@@ -9,6 +9,7 @@
 
 #include "ctl.h"
 #include "machine.h"
+#include "net.h"
 
 #define MAX_MOUNT_MAPS 64
 #define MAX_PREOPENS 64
@@ -33,6 +34,7 @@ typedef struct {
     Buf env;             /* extra v fields given natively (--env) */
     Preopen pre[MAX_PREOPENS];
     int npre;
+    NetOpts net;         /* --net, --mac (net.h) */
 } RunOpts;
 
 /* Parse the run-time interface argv[start..argc). On a bad argument prints one line on stderr

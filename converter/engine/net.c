@@ -1,0 +1,346 @@
+/* Network frame transport: one connected stream socket, QEMU stream framing (net.h). */
+#include "net.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#ifdef __wasm__
+#include <wasi/api.h>
+#endif
+
+#include "machine.h"
+
+#define RXBUF_SIZE (512 * 1024)
+#define TXBUF_SIZE (512 * 1024)
+
+static int conn = -1;
+static uint8_t *rxbuf, *txbuf;
+static size_t rx_off, rx_len; /* unconsumed bytes: rxbuf[rx_off .. rx_off + rx_len) */
+static size_t tx_off, tx_len;
+static size_t cur_frame;      /* length (with header) of the frame handed out, 0 if none */
+static int spurious;          /* poll said readable, read said EAGAIN: runtime polls sockets badly */
+static bool poll_broken;      /* then sleep in short slices instead of polling the socket */
+static uint64_t st_fin, st_fout, st_bin, st_bout;
+
+/* ---------------------------------------------------------------- options */
+
+bool net_parse_opt(NetOpts *o, const char *v, char *err, size_t errlen)
+{
+    o->on = true;
+    o->listenfd = -1;
+    if (!v || !strcmp(v, "socket"))
+        return true;
+    const char *p = "socket=listenfd=";
+    if (!strncmp(v, p, strlen(p))) {
+        char *end;
+        long fd = strtol(v + strlen(p), &end, 10);
+        if (*end || end == v + strlen(p) || fd < 0 || fd > 65535) {
+            snprintf(err, errlen, "--net=%s: listenfd must be a file descriptor number", v);
+            return false;
+        }
+        o->listenfd = (int)fd;
+        return true;
+    }
+    snprintf(err, errlen, "--net=%s: expected --net, --net=socket or --net=socket=listenfd=N", v);
+    return false;
+}
+
+bool net_parse_mac(NetOpts *o, const char *v, char *err, size_t errlen)
+{
+    unsigned b[6];
+    char tail;
+    if (sscanf(v, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &tail) != 6 ||
+        strlen(v) != 17) {
+        snprintf(err, errlen, "--mac %s: expected six hex bytes like 52:54:00:12:34:56", v);
+        return false;
+    }
+    if (b[0] & 1) {
+        snprintf(err, errlen, "--mac %s: a multicast address (first byte odd) cannot be used", v);
+        return false;
+    }
+    for (int i = 0; i < 6; i++)
+        o->mac[i] = (uint8_t)b[i];
+    o->have_mac = true;
+    return true;
+}
+
+/* ---------------------------------------------------------------- connection */
+
+bool net_fd_is_socket(int fd)
+{
+#ifdef __wasm__
+    __wasi_fdstat_t st;
+    return __wasi_fd_fdstat_get((__wasi_fd_t)fd, &st) == 0 &&
+           st.fs_filetype == __WASI_FILETYPE_SOCKET_STREAM;
+#else
+    struct stat st;
+    return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
+#endif
+}
+
+static bool is_listener(int fd)
+{
+    if (!net_fd_is_socket(fd))
+        return false;
+#ifdef __wasm__
+    return true; /* WASI cannot tell; a pre-opened socket is a listener */
+#else
+    int v = 0;
+    socklen_t len = sizeof v;
+    return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &len) == 0 && v;
+#endif
+}
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000};
+    nanosleep(&ts, NULL);
+}
+
+/* Accept without blocking: the new fd, -1 with errno. */
+static int try_accept(int lfd)
+{
+#ifdef __wasm__
+    __wasi_fd_t fd;
+    __wasi_errno_t e = __wasi_sock_accept((__wasi_fd_t)lfd, __WASI_FDFLAGS_NONBLOCK, &fd);
+    if (e) {
+        errno = e;
+        return -1;
+    }
+    return (int)fd;
+#else
+    return accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+#endif
+}
+
+bool net_connect(const NetOpts *o, int timeout_ms, char *err, size_t errlen)
+{
+    int lfd = o->listenfd;
+    if (lfd >= 0) {
+        if (!is_listener(lfd)) {
+            snprintf(err, errlen, "--net: fd %d is not a listening socket", lfd);
+            return false;
+        }
+    } else {
+        for (int fd = 3; fd < 64 && lfd < 0; fd++)
+            if (is_listener(fd))
+                lfd = fd;
+        if (lfd < 0) {
+            snprintf(err, errlen, "--net: no listening socket was pre-opened by the runtime "
+                                  "(wasmtime <= 46: -S preview2=n -S tcplisten=HOST:PORT; wazero: -listen=HOST:PORT)");
+            return false;
+        }
+    }
+    if (!rxbuf)
+        rxbuf = malloc(RXBUF_SIZE);
+    if (!txbuf)
+        txbuf = malloc(TXBUF_SIZE);
+    if (!rxbuf || !txbuf) {
+        snprintf(err, errlen, "--net: out of memory");
+        return false;
+    }
+    int64_t deadline = host_now_ns() + (int64_t)timeout_ms * 1000000;
+    for (;;) {
+        int fd = try_accept(lfd);
+        if (fd >= 0) {
+            conn = fd;
+            rx_off = rx_len = tx_off = tx_len = cur_frame = 0;
+            return true;
+        }
+        if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED) {
+            snprintf(err, errlen, "--net: accept on fd %d: %s", lfd, strerror(errno));
+            return false;
+        }
+        int64_t left = deadline - host_now_ns();
+        if (left <= 0) {
+            snprintf(err, errlen, "--net: nobody connected to the network socket within %d s",
+                     timeout_ms / 1000);
+            return false;
+        }
+        struct pollfd p = {.fd = lfd, .events = POLLIN};
+        int64_t t0 = host_now_ns();
+        if (poll(&p, 1, 20) != 0 && host_now_ns() - t0 < 1000000)
+            sleep_ms(2); /* poll returned at once (error or a runtime that cannot poll it) */
+    }
+}
+
+bool net_connected(void)
+{
+    return conn >= 0;
+}
+
+static void drop_connection(void)
+{
+    if (conn >= 0)
+        close(conn);
+    conn = -1;
+    tx_off = tx_len = 0;
+}
+
+/* ---------------------------------------------------------------- frames */
+
+bool net_send_frame(const void *frame, size_t len)
+{
+    if (conn < 0 || len == 0 || len > NET_FRAME_MAX)
+        return true; /* dropped, like a cable that is not plugged in */
+    if (tx_off + tx_len + 4 + len > TXBUF_SIZE) {
+        if (tx_off) {
+            memmove(txbuf, txbuf + tx_off, tx_len);
+            tx_off = 0;
+        }
+        if (tx_len + 4 + len > TXBUF_SIZE)
+            return false;
+    }
+    uint8_t *p = txbuf + tx_off + tx_len;
+    p[0] = (uint8_t)(len >> 24);
+    p[1] = (uint8_t)(len >> 16);
+    p[2] = (uint8_t)(len >> 8);
+    p[3] = (uint8_t)len;
+    memcpy(p + 4, frame, len);
+    tx_len += 4 + len;
+    st_fout++;
+    st_bout += len;
+    return true;
+}
+
+size_t net_next_frame(const uint8_t **frame)
+{
+    if (cur_frame || rx_len < 4)
+        return 0;
+    const uint8_t *p = rxbuf + rx_off;
+    size_t len = (size_t)p[0] << 24 | (size_t)p[1] << 16 | (size_t)p[2] << 8 | p[3];
+    if (len == 0 || len > NET_FRAME_MAX) {
+        fprintf(stderr, "c2w: network peer sent a bad frame length %zu; network disconnected\n", len);
+        drop_connection();
+        rx_len = 0;
+        return 0;
+    }
+    if (rx_len < 4 + len)
+        return 0;
+    *frame = p + 4;
+    cur_frame = 4 + len;
+    return len;
+}
+
+void net_frame_done(void)
+{
+    if (!cur_frame)
+        return;
+    st_fin++;
+    st_bin += cur_frame - 4;
+    rx_off += cur_frame;
+    rx_len -= cur_frame;
+    cur_frame = 0;
+    if (!rx_len)
+        rx_off = 0;
+}
+
+void net_io(void)
+{
+    if (conn < 0)
+        return;
+    while (tx_len) {
+        ssize_t n = write(conn, txbuf + tx_off, tx_len);
+        if (n > 0) {
+            tx_off += (size_t)n;
+            tx_len -= (size_t)n;
+            continue;
+        }
+        if (n < 0 && (errno == EAGAIN || errno == EINTR))
+            break;
+        drop_connection(); /* peer gone */
+        return;
+    }
+    if (!tx_len)
+        tx_off = 0;
+    if (cur_frame)
+        return; /* the frame handed out points into rxbuf: do not move it */
+    if (rx_off && rx_off + rx_len + NET_FRAME_MAX + 4 > RXBUF_SIZE) {
+        memmove(rxbuf, rxbuf + rx_off, rx_len);
+        rx_off = 0;
+    }
+    for (;;) {
+        size_t space = RXBUF_SIZE - rx_off - rx_len;
+        if (!space)
+            break;
+        ssize_t n = read(conn, rxbuf + rx_off + rx_len, space);
+        if (n > 0) {
+            rx_len += (size_t)n;
+            spurious = 0;
+            continue;
+        }
+        if (n < 0 && (errno == EAGAIN || errno == EINTR))
+            break;
+        drop_connection(); /* EOF or error: the host side is gone */
+        return;
+    }
+}
+
+/* Is there room for more input, and no complete frame waiting for the guest? */
+static bool rx_wanted(void)
+{
+    if (cur_frame)
+        return false;
+    if (rx_len >= 4) {
+        const uint8_t *p = rxbuf + rx_off;
+        size_t len = (size_t)p[0] << 24 | (size_t)p[1] << 16 | (size_t)p[2] << 8 | p[3];
+        if (rx_len >= 4 + len)
+            return false;
+    }
+    return RXBUF_SIZE - rx_len > 0;
+}
+
+void net_wait(Machine *m, int64_t timeout_ns)
+{
+    int ms;
+    if (timeout_ns < 0 || timeout_ns > 1000000000)
+        ms = 1000;
+    else
+        ms = (int)((timeout_ns + 999999) / 1000000);
+    if (ms <= 0)
+        return;
+    struct pollfd p[2];
+    int n = 0, sock = -1;
+    bool want_stdin = host_stdin_wanted(m);
+    if (want_stdin && m->stdin_mode == STDIN_POLL)
+        p[n++] = (struct pollfd){.fd = 0, .events = POLLIN};
+    else if (want_stdin && ms > 10)
+        ms = 10; /* non-blocking stdin: look again soon */
+    short ev = (short)((conn >= 0 && rx_wanted() ? POLLIN : 0) | (conn >= 0 && tx_len ? POLLOUT : 0));
+    if (ev && !poll_broken) {
+        sock = n;
+        p[n++] = (struct pollfd){.fd = conn, .events = ev};
+    } else if (ev && ms > 2)
+        ms = 2; /* this runtime cannot wait on the socket: short slices */
+    if (!n) {
+        sleep_ms(ms);
+        return;
+    }
+    int64_t t0 = host_now_ns();
+    int r = poll(p, (nfds_t)n, ms);
+    if (r < 0 && sock >= 0) {
+        poll_broken = true;
+        return;
+    }
+    if (r > 0 && sock >= 0 && p[sock].revents && host_now_ns() - t0 < 200000) {
+        /* ready at once: real data, or a runtime that reports sockets always ready */
+        size_t before = rx_len, tx_before = tx_len;
+        net_io();
+        if (rx_len == before && (!tx_before || tx_len == tx_before) && conn >= 0 && ++spurious > 50)
+            poll_broken = true;
+    }
+}
+
+void net_stats(uint64_t *fi, uint64_t *fo, uint64_t *bi, uint64_t *bo)
+{
+    *fi = st_fin;
+    *fo = st_fout;
+    *bi = st_bin;
+    *bo = st_bout;
+}

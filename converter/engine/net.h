@@ -1,0 +1,63 @@
+/* Network frame transports for virtio-net.
+ *
+ * Frames travel in QEMU's stream framing (what `qemu -netdev stream` and passt speak): a u32
+ * big-endian length, then that many bytes of Ethernet frame. The transport is one connected
+ * stream socket:
+ *  - image mode (WASI): the engine takes a listening socket the runtime pre-opened (the first
+ *    fd whose filetype is SOCKET_STREAM, or `listenfd=N`) and `sock_accept`s one connection
+ *    (the launcher connects to it and hands the connection to passt);
+ *  - natively (tests): the same with an inherited listening fd.
+ * One transport per engine; its state is global (there is one virtio-net device). */
+#ifndef C2W_NET_H
+#define C2W_NET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct Machine;
+
+#define NET_FRAME_MAX 65550 /* 65535-byte MTU + Ethernet header, rounded up */
+
+/* Guest addresses for `--net` (PROTOCOL.md RUN field `n`); the launcher starts passt with the
+ * same: passt -a 10.0.2.15 -n 24 -g 10.0.2.2 -D 10.0.2.3 (the gateway address reaches the
+ * host's loopback through passt's gateway mapping). */
+#define NET_GUEST_CONFIG "addr=10.0.2.15/24 gw=10.0.2.2 dns=10.0.2.3 mtu=65520"
+#define NET_MTU 65520
+/* The default MAC: locally administered, unicast (QEMU's 52:54:00 prefix style). */
+#define NET_DEFAULT_MAC {0x52, 0x54, 0x00, 0x12, 0x34, 0x56}
+
+typedef struct {
+    bool on;          /* --net given */
+    int listenfd;     /* -1: find the pre-opened listening socket */
+    bool have_mac;
+    uint8_t mac[6];
+} NetOpts;
+
+/* Parse the value of --net (NULL for a bare --net) into o. false + message in err. */
+bool net_parse_opt(NetOpts *o, const char *value, char *err, size_t errlen);
+/* Parse "xx:xx:xx:xx:xx:xx" (unicast) into o->mac. false + message in err. */
+bool net_parse_mac(NetOpts *o, const char *value, char *err, size_t errlen);
+
+/* Find the listening socket (o->listenfd or the first listening stream socket from fd 3) and
+ * accept one connection, waiting at most timeout_ms. false + message in err. */
+bool net_connect(const NetOpts *o, int timeout_ms, char *err, size_t errlen);
+bool net_connected(void);
+/* Is fd a stream socket? (used to skip it when scanning for preopened directories) */
+bool net_fd_is_socket(int fd);
+
+/* Device side. Queue one frame for the peer; false when the send buffer is full (try again
+ * after net_io) or there is no connection (the frame is dropped: returns true). */
+bool net_send_frame(const void *frame, size_t len);
+/* The next complete frame from the peer (pointer valid until net_frame_done), or 0. */
+size_t net_next_frame(const uint8_t **frame);
+void net_frame_done(void);
+/* Move bytes between the socket and the buffers without blocking. */
+void net_io(void);
+/* Idle wait: until the socket or stdin (when the engine wants it) is readable, or timeout_ns
+ * (negative: no deadline, capped at 1 s). Replaces host_wait when the transport is up. */
+void net_wait(struct Machine *m, int64_t timeout_ns);
+/* Counters for --stats. */
+void net_stats(uint64_t *frames_in, uint64_t *frames_out, uint64_t *bytes_in, uint64_t *bytes_out);
+
+#endif

@@ -1,0 +1,174 @@
+"""virtio-net and the socket transport: the default image (real init, busybox wget) fetches a
+page from an HTTP server on the host's 127.0.0.1 through a real passt, which gets the
+connection the engine accepted on its listening socket (`passt --fd`). Natively (inherited
+listening fd), on wasmtime 46 (`-S tcplisten`) and on wazero (`-listen`)."""
+from __future__ import annotations
+
+import http.server
+import os
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from engine_helpers import CACHE, GUEST_DIR, engine, last_line, snapshot, wasmtime_bin
+
+BODY = b"hello from the host's loopback\n"
+PASST_ARGS = ["-f", "-q", "-4", "-a", "10.0.2.15", "-n", "24", "-g", "10.0.2.2", "-D", "10.0.2.3",
+              "--dns-forward", "10.0.2.3"]
+
+
+@pytest.fixture(scope="module")
+def image(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from converter import convert, wasm
+
+    tmp = tmp_path_factory.mktemp("net")
+    oci = last_line([str(GUEST_DIR / "build-default-image.sh")], timeout=1800)
+    old = os.environ.get("C2W_ENGINE_WASM")
+    os.environ["C2W_ENGINE_WASM"] = str(engine("wasm"))
+    try:
+        cold = tmp / "cold.wasm"
+        convert.convert(f"oci:{oci}", cold, convert.Options(snapshot=False))
+    finally:
+        if old is None:
+            del os.environ["C2W_ENGINE_WASM"]
+        else:
+            os.environ["C2W_ENGINE_WASM"] = old
+    for kind, blob in wasm.read_payloads(cold.read_bytes()).items():
+        (tmp / kind).write_bytes(blob)
+    return snapshot(cold, tmp / "out.wasm")
+
+
+@pytest.fixture(scope="module")
+def http_port() -> Iterator[int]:
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(BODY)))
+            self.end_headers()
+            self.wfile.write(BODY)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    yield srv.server_address[1]
+    srv.shutdown()
+
+
+def passt() -> str:
+    p = shutil.which("passt")
+    if p is None:
+        pytest.skip("passt not installed (Debian package passt, scripts/setup-system.sh)")
+    return p
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def join_passt(port: int, proc: subprocess.Popen[bytes]) -> subprocess.Popen[bytes]:
+    """Connect to the image's listening socket and hand the connection to passt."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            conn = socket.create_connection(("127.0.0.1", port), timeout=5)
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+    with conn:
+        return subprocess.Popen([passt(), *PASST_ARGS, "--fd", str(conn.fileno())], pass_fds=[conn.fileno()],
+                                stderr=subprocess.DEVNULL)
+
+
+def run_with_passt(argv: list[str], port: int, pass_fds: tuple[int, ...] = ()) -> tuple[int, bytes, bytes]:
+    proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            pass_fds=pass_fds)
+    net = join_passt(port, proc)
+    try:
+        out, err = proc.communicate(b"", timeout=120)
+    finally:
+        proc.kill()
+        net.terminate()
+        net.wait(10)
+    return proc.returncode, out, err
+
+
+def wazero() -> str:
+    p = os.environ.get("C2W_WAZERO") or str(CACHE / "bin" / "wazero")
+    if not os.access(p, os.X_OK):
+        pytest.skip("wazero not installed (make runtimes)")
+    return p
+
+
+def wasmtime46() -> str:
+    p = os.environ.get("C2W_WASMTIME46") or str(CACHE / "bin" / "wasmtime46")
+    if not os.access(p, os.X_OK):
+        pytest.skip("wasmtime 46 not installed (make runtimes)")
+    return p
+
+
+def test_native_engine_fetches_from_host_loopback_through_passt(image: Path, http_port: int) -> None:
+    d = image.parent
+    with socket.socket() as lsock:
+        lsock.bind(("127.0.0.1", 0))
+        lsock.listen(1)
+        port = lsock.getsockname()[1]
+        fd = lsock.fileno()
+        rc, out, err = run_with_passt(
+            [str(engine("native")), "--kernel", str(d / "kernel"), "--initrd", str(d / "initrd"),
+             "--drive", str(d / "disk"), "--config", str(d / "config"), "--append", (d / "cmdline").read_text(),
+             "--run", f"--net=socket=listenfd={fd}", "sh", "-c",
+             f"ip -4 addr show eth0 | grep -o 'inet [0-9./]*'; wget -q -O - http://10.0.2.2:{http_port}/"],
+            port, pass_fds=(fd,))
+    assert (rc, out) == (0, b"inet 10.0.2.15/24\n" + BODY), err
+
+
+def test_wasmtime46_tcplisten_socket_carries_the_network(image: Path, http_port: int) -> None:
+    port = free_port()
+    rc, out, err = run_with_passt(
+        [wasmtime46(), "run", "-S", "preview2=n", "-S", f"tcplisten=127.0.0.1:{port}", str(image), "--net",
+         "--stats", "wget", "-q", "-O", "-", f"http://10.0.2.2:{http_port}/"], port)
+    assert (rc, out) == (0, BODY), err
+    assert b"c2w-engine: network: " in err
+
+
+def test_wazero_listen_socket_carries_the_network_and_mac_is_honoured(image: Path, http_port: int) -> None:
+    port = free_port()
+    rc, out, err = run_with_passt(
+        [wazero(), "run", f"-listen=127.0.0.1:{port}", str(image), "--", "--net", "--mac", "02:11:22:33:44:55",
+         "sh", "-c", f"cat /sys/class/net/eth0/address; wget -q -O - http://10.0.2.2:{http_port}/"], port)
+    assert (rc, out) == (0, b"02:11:22:33:44:55\n" + BODY), err
+
+
+def test_net_without_a_listening_socket_is_one_line_and_125(image: Path) -> None:
+    p = subprocess.run([wasmtime_bin(), "run", str(image), "--net", "true"], stdin=subprocess.DEVNULL,
+                       capture_output=True, timeout=60)
+    assert p.returncode == 125
+    lines = p.stderr.decode().strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("c2w: --net: no listening socket was pre-opened"), p.stderr
+
+
+@pytest.mark.parametrize("opt", [["--net=tcp"], ["--net=socket=listenfd=x"], ["--mac", "01:00:00:00:00:01"],
+                                 ["--mac", "52:54:00:12:34"]])
+def test_bad_net_options_are_one_line_and_exit_2(image: Path, opt: list[str]) -> None:
+    p = subprocess.run([wasmtime_bin(), "run", str(image), *opt, "true"], stdin=subprocess.DEVNULL,
+                       capture_output=True, timeout=60)
+    assert p.returncode == 2
+    assert len(p.stderr.decode().strip().splitlines()) == 1 and p.stderr.startswith(b"c2w: "), p.stderr
+
+
+def test_without_net_eth0_exists_but_stays_down(image: Path) -> None:
+    p = subprocess.run([wasmtime_bin(), "run", str(image), "cat", "/sys/class/net/eth0/operstate",
+                        "/sys/class/net/eth0/mtu"], stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+    assert (p.returncode, p.stdout) == (0, b"down\n65520\n"), p.stderr
