@@ -10,6 +10,7 @@
  *   error         ERROR "peer error", EXIT 125
  *   sleep SECS    sleep, then STDOUT "slept\n", EXIT 0
  *   big N         STDOUT N bytes (i % 251), then EXIT 0
+ *   meminfo       STDOUT the first line of /proc/meminfo (MemTotal), then EXIT 0
  *   disksum       STDOUT "<size> <fnv1a64 hex>\n" of /dev/vda, then EXIT 0
  *   poweroff      power off without EXIT
  *   panic         exit PID 1 (kernel panic; with panic=-1 an SBI reboot)
@@ -114,6 +115,8 @@ int main(void)
     mkdir("/sys", 0555);
     mount("dev", "/dev", "devtmpfs", 0, NULL);
     mount("sys", "/sys", "sysfs", 0, NULL);
+    mkdir("/proc", 0555);
+    mount("proc", "/proc", "proc", 0, NULL);
     char name[64] = {0};
     int fd = open("/sys/class/virtio-ports/vport0p1/name", O_RDONLY);
     if (fd >= 0) {
@@ -214,6 +217,15 @@ int main(void)
             off += k;
         }
         finish(0);
+    } else if (!strcmp(cmd, "meminfo")) {
+        char line[256] = {0};
+        int d = open("/proc/meminfo", O_RDONLY);
+        ssize_t n = d >= 0 ? read(d, line, sizeof line - 1) : -1;
+        char *nl = n > 0 ? strchr(line, '\n') : NULL;
+        if (nl)
+            nl[1] = 0;
+        say(0x82, line);
+        finish(n > 0 ? 0 : 1);
     } else if (!strcmp(cmd, "disksum")) {
         int d = open("/dev/vda", O_RDONLY);
         uint64_t h = 0xcbf29ce484222325ULL, size = 0;
