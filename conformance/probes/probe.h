@@ -96,6 +96,7 @@ static inline const char *p_errname(unsigned e)
     case __WASI_ERRNO_BADF: return "EBADF";
     case __WASI_ERRNO_EXIST: return "EEXIST";
     case __WASI_ERRNO_FAULT: return "EFAULT";
+    case __WASI_ERRNO_INTR: return "EINTR";
     case __WASI_ERRNO_INVAL: return "EINVAL";
     case __WASI_ERRNO_IO: return "EIO";
     case __WASI_ERRNO_ISDIR: return "EISDIR";

@@ -25,7 +25,7 @@ def test_case_glob_selects_a_subset():
     sel = cases.load(patterns=["probe.stdin_poll.*", "probe.exit.42"])
     assert {c.id for c in sel} == {"probe.exit.42", "probe.stdin_poll.data", "probe.stdin_poll.idle_pipe",
                                    "probe.stdin_poll.late_data", "probe.stdin_poll.idle_tty",
-                                   "probe.stdin_poll.interactive"}
+                                   "probe.stdin_poll.interactive", "probe.stdin_poll.many_rounds"}
 
 
 def test_every_expectation_has_a_reason_and_matches_a_case():
