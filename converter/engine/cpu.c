@@ -11,9 +11,12 @@ static void dcache_init(CPU *c);
 
 /* ------------------------------------------------------------------ TLB */
 
+/* Entries are tagged with the privilege mode they were filled in (tlb_ptag), so traps and
+ * xRET need no flush; anything that changes translations flushes. */
 void cpu_tlb_flush(CPU *c)
 {
     memset(c->tlb, 0xff, sizeof c->tlb);
+    c->tlb_ptag = (uint64_t)c->priv << 60;
     c->fetch_tag = ~0ULL;
 }
 
@@ -113,7 +116,7 @@ static int access_page(CPU *c, uint64_t va, int size, int acc, uint64_t *val)
         uint8_t *pg = ram_ptr(c, pa & ~0xfffULL, 4096);
         if (pg) {
             TLBEntry *e = &c->tlb[acc][(va >> 12) & (TLB_SIZE - 1)];
-            e->tag = va >> 12;
+            e->tag = (va >> 12) | c->tlb_ptag;
             e->add = (uint64_t)(uintptr_t)pg - (va & ~0xfffULL);
         }
         if (acc == ACC_WRITE)
@@ -163,7 +166,7 @@ static int __attribute__((noinline)) mem_slow(CPU *c, uint64_t va, int size, int
     static inline int name(CPU *c, uint64_t va, uint64_t *out)                     \
     {                                                                              \
         TLBEntry *e = &c->tlb[ACC_READ][(va >> 12) & (TLB_SIZE - 1)];              \
-        if (likely(e->tag == (va >> 12) && (va & 0xfff) <= 4096 - size)) {         \
+        if (likely(e->tag == ((va >> 12) | c->tlb_ptag) && (va & 0xfff) <= 4096 - size)) { \
             type v;                                                                \
             memcpy(&v, (void *)(uintptr_t)(e->add + va), size);                    \
             *out = (uint64_t)v;                                                    \
@@ -185,7 +188,7 @@ DEFINE_LOAD(ld_u64, uint64_t, 8)
 static inline int st_mem(CPU *c, uint64_t va, int size, uint64_t val)
 {
     TLBEntry *e = &c->tlb[ACC_WRITE][(va >> 12) & (TLB_SIZE - 1)];
-    if (likely(e->tag == (va >> 12) && (va & 0xfff) <= (uint64_t)(4096 - size))) {
+    if (likely(e->tag == ((va >> 12) | c->tlb_ptag) && (va & 0xfff) <= (uint64_t)(4096 - size))) {
         void *p = (void *)(uintptr_t)(e->add + va);
         switch (size) {
         case 1: { uint8_t v = (uint8_t)val; memcpy(p, &v, 1); break; }
@@ -217,7 +220,10 @@ static void set_priv(CPU *c, int priv)
 {
     if (c->priv != priv) {
         c->priv = priv;
-        cpu_tlb_flush(c);
+        c->tlb_ptag = (uint64_t)priv << 60;
+        c->fetch_tag = ~0ULL;
+        if (c->mstatus & MSTATUS_MPRV)
+            cpu_tlb_flush(c); /* M entries made with MPRV depend on MPP */
     }
 }
 
@@ -531,7 +537,7 @@ static inline uint64_t do_rem(int64_t a, int64_t b)
 static int fetch_refill(CPU *c, uint64_t pc)
 {
     TLBEntry *e = &c->tlb[ACC_FETCH][(pc >> 12) & (TLB_SIZE - 1)];
-    if (e->tag != pc >> 12) {
+    if (e->tag != ((pc >> 12) | c->tlb_ptag)) {
         uint64_t pa;
         int cause = translate(c, pc, ACC_FETCH, &pa);
         if (cause)
@@ -539,7 +545,7 @@ static int fetch_refill(CPU *c, uint64_t pc)
         uint8_t *p = ram_ptr(c, pa & ~0xfffULL, 4096);
         if (!p)
             return CAUSE_FETCH_ACCESS;
-        e->tag = pc >> 12;
+        e->tag = (pc >> 12) | c->tlb_ptag;
         e->add = (uint64_t)(uintptr_t)p - (pc & ~0xfffULL);
     }
     c->fetch_tag = pc >> 12;
@@ -583,9 +589,13 @@ static int fetch_slow(CPU *c, uint64_t pc, uint32_t *insn)
 #define IMM_I ((uint64_t)((int64_t)(int32_t)insn >> 20))
 #define IMM_S ((uint64_t)(((int64_t)(int32_t)insn >> 25) << 5 | ((insn >> 7) & 31)))
 
-#define TRAP(cause, tval) do { c->pc = pc; cpu_trap(c, (cause), (tval)); goto next_trapped; } while (0)
+#define TRAP(cause, tval) \
+    do { c->pc = pc; c->batch_left = left; cpu_trap(c, (cause), (tval)); goto next_trapped; } while (0)
 #define ILLEGAL() TRAP(CAUSE_ILLEGAL_INSN, raw)
-#define MEMCHK(expr, va) do { int _cause = (expr); if (unlikely(_cause)) TRAP(_cause, (va)); } while (0)
+/* memory access that may reach a device (which may end the batch): counter synced around it */
+#define MEMCHK(expr, va) \
+    do { c->batch_left = left; int _cause = (expr); left = c->batch_left; \
+         if (unlikely(_cause)) TRAP(_cause, (va)); } while (0)
 #define FS_CHECK() do { if (unlikely(!(c->mstatus & MSTATUS_FS))) ILLEGAL(); } while (0)
 
 static int exec_system(CPU *c, uint32_t insn, int *stop);
@@ -939,19 +949,22 @@ void cpu_run(CPU *c, int64_t n)
 {
     c->batch_size = n;
     c->batch_left = n;
+    int64_t left = n; /* c->batch_left is synced around calls that read or end the batch */
     uint64_t *x = c->x;
     /* pc and the fetch page live in locals; c->pc is written back before anything that
        reads it (traps, SYSTEM, AMO) and at the end, and re-read after them */
     uint64_t pc = c->pc;
     uint64_t ftag = c->fetch_tag;
+    uint64_t ptag = c->tlb_ptag; /* privilege bits of TLB tags */
     DInsn *dp = c->fetch_dp;
     DInsn tmp;
-    while (c->batch_left > 0) {
-        c->batch_left--;
+    while (left > 0) {
+        left--;
         if (unlikely((pc >> 12) != ftag)) {
             int cause = fetch_page(c, pc);
             if (cause) {
                 c->pc = pc;
+                c->batch_left = left;
                 cpu_trap(c, cause, pc);
                 goto next_trapped;
             }
@@ -988,6 +1001,7 @@ void cpu_run(CPU *c, int64_t n)
             int cause = fetch_slow(c, pc, &raw);
             if (cause) {
                 c->pc = pc;
+                c->batch_left = left;
                 cpu_trap(c, cause & 0xff, (cause & 0x100) ? pc + 2 : pc);
                 goto next_trapped;
             }
@@ -1059,15 +1073,35 @@ void cpu_run(CPU *c, int64_t n)
         case OP_BGE: if ((int64_t)X1 >= (int64_t)X2) npc = pc + IMM; break;
         case OP_BLTU: if (X1 < X2) npc = pc + IMM; break;
         case OP_BGEU: if (X1 >= X2) npc = pc + IMM; break;
-#define LOAD(fn) do { uint64_t va = X1 + IMM, v; MEMCHK(fn(c, va, &v), va); XD = v; } while (0)
-        case OP_LB: LOAD(ld_i8); break;
-        case OP_LH: LOAD(ld_i16); break;
-        case OP_LW: LOAD(ld_i32); break;
-        case OP_LD: LOAD(ld_u64); break;
-        case OP_LBU: LOAD(ld_u8); break;
-        case OP_LHU: LOAD(ld_u16); break;
-        case OP_LWU: LOAD(ld_u32); break;
-#define STORE(size, val) do { uint64_t va = X1 + IMM; MEMCHK(st_mem(c, va, size, val), va); } while (0)
+/* TLB hit inline; misses (page walk, devices) through mem_slow */
+#define LOAD(type, size) do {                                                              \
+            uint64_t va = X1 + IMM;                                                        \
+            TLBEntry *e = &c->tlb[ACC_READ][(va >> 12) & (TLB_SIZE - 1)];                  \
+            if (likely(e->tag == ((va >> 12) | ptag) && (va & 0xfff) <= 4096 - size)) {    \
+                type v_;                                                                   \
+                memcpy(&v_, (void *)(uintptr_t)(e->add + va), size);                       \
+                XD = (uint64_t)v_;                                                         \
+            } else {                                                                       \
+                uint64_t v = 0;                                                            \
+                MEMCHK(mem_slow(c, va, size, ACC_READ, &v), va);                           \
+                XD = (uint64_t)(type)v;                                                    \
+            }                                                                              \
+        } while (0)
+        case OP_LB: LOAD(int8_t, 1); break;
+        case OP_LH: LOAD(int16_t, 2); break;
+        case OP_LW: LOAD(int32_t, 4); break;
+        case OP_LD: LOAD(uint64_t, 8); break;
+        case OP_LBU: LOAD(uint8_t, 1); break;
+        case OP_LHU: LOAD(uint16_t, 2); break;
+        case OP_LWU: LOAD(uint32_t, 4); break;
+#define STORE(size, val) do {                                                              \
+            uint64_t va = X1 + IMM, v_ = (val);                                            \
+            TLBEntry *e = &c->tlb[ACC_WRITE][(va >> 12) & (TLB_SIZE - 1)];                 \
+            if (likely(e->tag == ((va >> 12) | ptag) && (va & 0xfff) <= 4096 - size))      \
+                memcpy((void *)(uintptr_t)(e->add + va), &v_, size); /* little-endian */   \
+            else                                                                           \
+                MEMCHK(mem_slow(c, va, size, ACC_WRITE, &v_), va);                         \
+        } while (0)
         case OP_SB: STORE(1, X2); break;
         case OP_SH: STORE(2, X2); break;
         case OP_SW: STORE(4, X2); break;
@@ -1080,6 +1114,7 @@ void cpu_run(CPU *c, int64_t n)
         case OP_SYSTEM: {
             int stop = 0;
             c->pc = pc;
+            c->batch_left = left;
             int r = exec_system(c, d->insn, &stop);
             if (r < 0)
                 ILLEGAL();
@@ -1093,7 +1128,9 @@ void cpu_run(CPU *c, int64_t n)
         }
         case OP_AMO: {
             c->pc = pc;
+            c->batch_left = left;
             int r = exec_amo(c, d->insn);
+            left = c->batch_left;
             if (r < 0)
                 ILLEGAL();
             if (r > 0)
@@ -1134,8 +1171,11 @@ void cpu_run(CPU *c, int64_t n)
         pc = c->pc;
         ftag = c->fetch_tag;
         dp = c->fetch_dp;
+        ptag = c->tlb_ptag;
+        left = c->batch_left;
     }
     c->pc = pc;
+    c->batch_left = left;
     c->instret += (uint64_t)(c->batch_size - c->batch_left);
     c->batch_size = c->batch_left = 0;
 }
@@ -1187,6 +1227,8 @@ static int exec_system(CPU *c, uint32_t insn, int *stop)
             s = (s & ~MSTATUS_SIE) | ((s & MSTATUS_SPIE) ? MSTATUS_SIE : 0);
             s |= MSTATUS_SPIE;
             s &= ~MSTATUS_SPP;
+            if (s & MSTATUS_MPRV)
+                cpu_tlb_flush(c);
             s &= ~MSTATUS_MPRV;
             c->mstatus = s;
             c->pc = c->sepc;

@@ -85,6 +85,7 @@ typedef struct CPU {
 
     /* software TLB */
     TLBEntry tlb[3][TLB_SIZE];
+    uint64_t tlb_ptag;    /* (priv << 60), or-ed into the tags of the current mode */
     uint64_t fetch_tag;   /* vpn of the page in fetch_host */
     uint8_t *fetch_host;
     DInsn *fetch_dp;      /* decoded instructions of that page */
