@@ -590,7 +590,7 @@ static int fetch_slow(CPU *c, uint64_t pc, uint32_t *insn)
 #define IMM_S ((uint64_t)(((int64_t)(int32_t)insn >> 25) << 5 | ((insn >> 7) & 31)))
 
 #define TRAP(cause, tval) \
-    do { c->pc = pc; c->batch_left = left; cpu_trap(c, (cause), (tval)); goto next_trapped; } while (0)
+    do { c->pc = PC; c->batch_left = left; cpu_trap(c, (cause), (tval)); goto next_trapped; } while (0)
 #define ILLEGAL() TRAP(CAUSE_ILLEGAL_INSN, raw)
 /* memory access that may reach a device (which may end the batch): counter synced around it */
 #define MEMCHK(expr, va) \
@@ -750,7 +750,7 @@ enum {
     OP_MULW, OP_DIVW, OP_DIVUW, OP_REMW, OP_REMUW,
     OP_JAL, OP_JALR, OP_BEQ, OP_BNE, OP_BLT, OP_BGE, OP_BLTU, OP_BGEU,
     OP_LB, OP_LH, OP_LW, OP_LD, OP_LBU, OP_LHU, OP_LWU, OP_SB, OP_SH, OP_SW, OP_SD,
-    OP_FENCE, OP_FENCE_I, OP_SYSTEM, OP_AMO, OP_FLW, OP_FLD, OP_FSW, OP_FSD, OP_FP,
+    OP_FENCE, OP_FENCE_I, OP_SYSTEM, OP_AMO, OP_FLW, OP_FLD, OP_FSW, OP_FSD, OP_FP, OP_PAGE_END,
 };
 
 struct DInsn {
@@ -763,7 +763,7 @@ struct DInsn {
 
 struct DPage {
     uint64_t ppn;             /* physical page number, ~0 when free */
-    DInsn ops[2048];
+    DInsn ops[2048 + 2];      /* one per 2 bytes, then two OP_PAGE_END sentinels */
 };
 
 #define DP_POOL 256 /* decoded pages kept (32 KB each) */
@@ -778,6 +778,14 @@ static void dcache_init(CPU *c)
     }
     for (int i = 0; i < DP_POOL; i++)
         c->dpool[i].ppn = ~0ULL;
+    /* a 32-bit instruction across a page end runs from slot 2047 of this page */
+    c->xpage = calloc(1, sizeof *c->xpage);
+    if (!c->xpage) {
+        fprintf(stderr, "c2w-engine: out of memory for the decoded instruction cache\n");
+        exit(2);
+    }
+    c->xpage->ops[2048].op = c->xpage->ops[2049].op = OP_PAGE_END;
+    c->xpage->ppn = ~0ULL;
 }
 
 void cpu_fence_i(CPU *c)
@@ -798,6 +806,7 @@ static DInsn *dpage_get(CPU *c, uint64_t ppn)
     if (p->ppn < (c->ram_size >> 12) && c->dmap[p->ppn] == slot + 1)
         c->dmap[p->ppn] = 0;
     memset(p->ops, 0, sizeof p->ops);
+    p->ops[2048].op = p->ops[2049].op = OP_PAGE_END;
     p->ppn = ppn;
     c->dmap[ppn] = slot + 1;
     return p->ops;
@@ -951,30 +960,38 @@ void cpu_run(CPU *c, int64_t n)
     c->batch_left = n;
     int64_t left = n; /* c->batch_left is synced around calls that read or end the batch */
     uint64_t *x = c->x;
-    /* pc and the fetch page live in locals; c->pc is written back before anything that
-       reads it (traps, SYSTEM, AMO) and at the end, and re-read after them */
+    /* The current instruction is d, in the decoded page dp of the fetch page ftag (pbase its
+       address); pc is only materialised (PC) when needed. Jumps within the page move d;
+       leaving the page, or the sentinels after its last slot, go through refill with pc.
+       c->pc is written back before anything that reads it (traps, SYSTEM, AMO) and at the
+       end, and re-read after them. */
     uint64_t pc = c->pc;
-    uint64_t ftag = c->fetch_tag;
+    uint64_t ftag = c->fetch_tag, pbase = 0;
     uint64_t ptag = c->tlb_ptag; /* privilege bits of TLB tags */
-    DInsn *dp = c->fetch_dp;
-    DInsn tmp;
+    DInsn *dp = c->fetch_dp, *d;
+#define PC (pbase + ((uint64_t)(d - dp) << 1))
+/* continue at t: same page -> move d, else refill */
+#define JUMP(t) do { uint64_t t_ = (t); \
+        if (likely((t_ >> 12) == ftag)) { d = dp + ((t_ & 0xfff) >> 1); goto jumped; } \
+        pc = t_; goto refill; } while (0)
+refill:
+    if (unlikely((pc >> 12) != ftag)) {
+        int cause = fetch_page(c, pc);
+        if (cause) {
+            left--; /* a fetch fault uses up an instruction slot */
+            c->pc = pc;
+            c->batch_left = left;
+            cpu_trap(c, cause, pc);
+            goto next_trapped;
+        }
+        ftag = c->fetch_tag;
+        dp = c->fetch_dp;
+    }
+    pbase = ftag << 12;
+    d = &dp[(pc & 0xfff) >> 1];
     while (left > 0) {
         left--;
-        if (unlikely((pc >> 12) != ftag)) {
-            int cause = fetch_page(c, pc);
-            if (cause) {
-                c->pc = pc;
-                c->batch_left = left;
-                cpu_trap(c, cause, pc);
-                goto next_trapped;
-            }
-            ftag = c->fetch_tag;
-            dp = c->fetch_dp;
-        }
-        DInsn *d = &dp[(pc & 0xfff) >> 1];
-        uint64_t npc;
     dispatch:
-        npc = pc + d->len;
 #define IMM ((uint64_t)(int64_t)d->imm)
 #define XD x[d->rd]
 #define X1 x[d->rs1]
@@ -983,10 +1000,11 @@ void cpu_run(CPU *c, int64_t n)
 #define ILLEGAL() TRAP(CAUSE_ILLEGAL_INSN, d->len == 4 ? d->insn : d->raw16)
         switch (d->op) {
         case OP_DECODE: {
-            uint8_t *host = c->fetch_host + (pc & 0xfff);
+            uint64_t off = (uint64_t)(d - dp) << 1;
+            uint8_t *host = c->fetch_host + off;
             uint16_t lo;
             memcpy(&lo, host, 2);
-            if ((lo & 3) == 3 && (pc & 0xfff) == 0xffe) {
+            if ((lo & 3) == 3 && off == 0xffe) {
                 d->op = OP_CROSS; /* a 32-bit instruction across the page end */
                 goto dispatch;
             }
@@ -996,19 +1014,26 @@ void cpu_run(CPU *c, int64_t n)
             decode(d, raw);
             goto dispatch;
         }
-        case OP_CROSS: {
+        case OP_CROSS: { /* run it from the cross page: slot 2047, then the sentinels */
             uint32_t raw;
-            int cause = fetch_slow(c, pc, &raw);
+            uint64_t p = PC;
+            int cause = fetch_slow(c, p, &raw);
             if (cause) {
-                c->pc = pc;
+                c->pc = p;
                 c->batch_left = left;
-                cpu_trap(c, cause & 0xff, (cause & 0x100) ? pc + 2 : pc);
+                cpu_trap(c, cause & 0xff, (cause & 0x100) ? p + 2 : p);
                 goto next_trapped;
             }
-            decode(&tmp, raw);
-            d = &tmp;
+            dp = c->xpage->ops;
+            d = &dp[2047];
+            decode(d, raw);
+            ftag = ~0ULL; /* any jump refills */
             goto dispatch;
         }
+        case OP_PAGE_END: /* fell off the end of the page: not an instruction */
+            left++;
+            pc = PC;
+            goto refill;
         case OP_ILLEGAL: ILLEGAL();
         case OP_ADDI: XD = X1 + IMM; break;
         case OP_SLTI: XD = (int64_t)X1 < (int64_t)IMM; break;
@@ -1024,7 +1049,7 @@ void cpu_run(CPU *c, int64_t n)
         case OP_SRLIW: XD = SEXT32((uint32_t)X1 >> d->imm); break;
         case OP_SRAIW: XD = SEXT32((int32_t)(uint32_t)X1 >> d->imm); break;
         case OP_LUI: XD = IMM; break;
-        case OP_AUIPC: XD = pc + IMM; break;
+        case OP_AUIPC: XD = PC + IMM; break;
         case OP_ADD: XD = X1 + X2; break;
         case OP_SUB: XD = X1 - X2; break;
         case OP_SLL: XD = X1 << (X2 & 63); break;
@@ -1065,14 +1090,14 @@ void cpu_run(CPU *c, int64_t n)
             break;
         }
         case OP_REMUW: { uint32_t a = (uint32_t)X1, b = (uint32_t)X2; XD = b ? SEXT32(a % b) : SEXT32(a); break; }
-        case OP_JAL: XD = npc; npc = pc + IMM; break;
-        case OP_JALR: { uint64_t t = (X1 + IMM) & ~1ULL; XD = npc; npc = t; break; }
-        case OP_BEQ: if (X1 == X2) npc = pc + IMM; break;
-        case OP_BNE: if (X1 != X2) npc = pc + IMM; break;
-        case OP_BLT: if ((int64_t)X1 < (int64_t)X2) npc = pc + IMM; break;
-        case OP_BGE: if ((int64_t)X1 >= (int64_t)X2) npc = pc + IMM; break;
-        case OP_BLTU: if (X1 < X2) npc = pc + IMM; break;
-        case OP_BGEU: if (X1 >= X2) npc = pc + IMM; break;
+        case OP_JAL: { uint64_t p = PC; XD = p + d->len; JUMP(p + IMM); }
+        case OP_JALR: { uint64_t t = (X1 + IMM) & ~1ULL; XD = PC + d->len; JUMP(t); }
+        case OP_BEQ: if (X1 == X2) JUMP(PC + IMM); break;
+        case OP_BNE: if (X1 != X2) JUMP(PC + IMM); break;
+        case OP_BLT: if ((int64_t)X1 < (int64_t)X2) JUMP(PC + IMM); break;
+        case OP_BGE: if ((int64_t)X1 >= (int64_t)X2) JUMP(PC + IMM); break;
+        case OP_BLTU: if (X1 < X2) JUMP(PC + IMM); break;
+        case OP_BGEU: if (X1 >= X2) JUMP(PC + IMM); break;
 /* TLB hit inline; misses (page walk, devices) through mem_slow */
 #define LOAD(type, size) do {                                                              \
             uint64_t va = X1 + IMM;                                                        \
@@ -1107,19 +1132,20 @@ void cpu_run(CPU *c, int64_t n)
         case OP_SW: STORE(4, X2); break;
         case OP_SD: STORE(8, X2); break;
         case OP_FENCE: break;
-        case OP_FENCE_I:
+        case OP_FENCE_I: /* decoded pages are gone: refetch from the next instruction */
             cpu_fence_i(c);
             ftag = ~0ULL;
-            break;
+            pc = PC + d->len;
+            goto refill;
         case OP_SYSTEM: {
             int stop = 0;
-            c->pc = pc;
+            c->pc = PC;
             c->batch_left = left;
             int r = exec_system(c, d->insn, &stop);
             if (r < 0)
                 ILLEGAL();
             if (r == 0)
-                c->pc = npc; /* the interrupt check below must see the next pc */
+                c->pc += d->len; /* the interrupt check below must see the next pc */
             if (stop)
                 cpu_stop(c);
             if (unlikely(c->mip & c->mie))
@@ -1127,7 +1153,7 @@ void cpu_run(CPU *c, int64_t n)
             goto next_trapped;
         }
         case OP_AMO: {
-            c->pc = pc;
+            c->pc = PC;
             c->batch_left = left;
             int r = exec_amo(c, d->insn);
             left = c->batch_left;
@@ -1163,18 +1189,23 @@ void cpu_run(CPU *c, int64_t n)
         default:
             ILLEGAL();
         }
-        pc = npc;
-        continue;
-    next_trapped:
-        /* an exception was taken (c->pc points at the handler), or a SYSTEM instruction
-           ran (it may change pc, privilege, translation) */
-        pc = c->pc;
-        ftag = c->fetch_tag;
-        dp = c->fetch_dp;
-        ptag = c->tlb_ptag;
-        left = c->batch_left;
+        d += d->len >> 1; /* next instruction; past the last slot are PAGE_END sentinels */
+    jumped:;
     }
+    c->pc = PC;
+    goto out;
+next_trapped:
+    /* an exception was taken (c->pc points at the handler), or a SYSTEM instruction ran
+       (it may change pc, privilege, translation) */
+    pc = c->pc;
+    ftag = c->fetch_tag;
+    dp = c->fetch_dp;
+    ptag = c->tlb_ptag;
+    left = c->batch_left;
+    if (left > 0)
+        goto refill;
     c->pc = pc;
+out:
     c->batch_left = left;
     c->instret += (uint64_t)(c->batch_size - c->batch_left);
     c->batch_size = c->batch_left = 0;

@@ -90,6 +90,7 @@ typedef struct CPU {
     uint8_t *fetch_host;
     DInsn *fetch_dp;      /* decoded instructions of that page */
     DPage *dpool;         /* decoded page pool */
+    DPage *xpage;         /* holds an instruction that crosses a page end */
     int32_t *dmap;        /* physical page number -> pool index + 1 (0: none) */
     int dnext;            /* next pool slot to reuse */
 
