@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import ipaddress
 import os
+import stat
 import sys
 import typing
 from pathlib import Path
@@ -12,7 +15,9 @@ from pathlib import Path
 from . import __version__, registry
 from .image import ImageOptions, StatusChannel, is_c2w_image
 from .process import run
-from .spec import LaunchSpec, MapDir, StdinMode, Unsupported
+from .net import NetSession
+from .net.transports import describe as net_transports
+from .spec import LaunchSpec, MapDir, NetConfig, Publish, StdinMode, Unsupported
 
 WASM_MAGIC = b"\0asm"
 
@@ -48,6 +53,35 @@ def parse_env(value: str) -> tuple[str, str]:
     return key, val
 
 
+def parse_publish(value: str) -> Publish:
+    """docker's -p syntax (TCP): [IP:]HOST_PORT:GUEST_PORT."""
+    parts = value.split(":")
+    ip = parts.pop(0) if len(parts) == 3 else None
+    ports = []
+    for part in parts:
+        if not part.isdigit() or not 1 <= int(part) <= 65535:
+            ports = []
+            break
+        ports.append(int(part))
+    if len(ports) != 2:
+        raise UsageError(f"invalid publish {value!r}: expected [IP:]HOST_PORT:GUEST_PORT (ports 1-65535)")
+    if ip is not None:
+        try:
+            ipaddress.IPv4Address(ip)
+        except ValueError:
+            raise UsageError(f"invalid publish {value!r}: {ip!r} is not an IPv4 address") from None
+    return Publish(ip, ports[0], ports[1])
+
+
+def stdin_is_null() -> bool:
+    """Is fd 0 a character device that is not a terminal (/dev/null)?"""
+    try:
+        st = os.fstat(0)
+    except OSError:
+        return True
+    return stat.S_ISCHR(st.st_mode) and not os.isatty(0)
+
+
 def check_module(path: str) -> Path:
     p = Path(path)
     if not p.is_file():
@@ -79,6 +113,14 @@ def run_parser() -> argparse.ArgumentParser:
     img.add_argument("--entrypoint", metavar="CMD", help="replace the image Entrypoint (drops its Cmd)")
     img.add_argument("-w", "--workdir", metavar="DIR", help="working directory in the container")
     img.add_argument("-u", "--user", metavar="USER[:GROUP]", help="user (name or uid) in the container")
+    net = ap.add_argument_group("network (c2w images; passt on the host, see c2w_run/net/README.md)")
+    net.add_argument("--net", action="store_true",
+                     help="give the container a network (eth0 10.0.2.15/24; the host's 127.0.0.1 is 10.0.2.2)")
+    net.add_argument("--net-transport", choices=("auto", "socket"), default="auto",
+                     help="how frames reach the image (default: the best the runtime has)")
+    net.add_argument("-p", "--publish", action="append", default=[], metavar="[IP:]HOST:GUEST",
+                     help="forward a host TCP port into the container (implies --net)")
+    net.add_argument("--mac", metavar="ADDR", help="the container's MAC address (with --net)")
     ap.add_argument("--timeout", type=float, metavar="S", help="kill the run after S seconds (exit 124)")
     ap.add_argument("--runtime-flag", action="append", default=[], metavar="FLAG",
                     help="extra flag passed to the runtime as is")
@@ -93,11 +135,21 @@ def build_spec(ns: argparse.Namespace) -> LaunchSpec:
         raise UsageError("--timeout must be a positive number of seconds")
     module = check_module(ns.module)
     args = list(ns.args)
-    opts = ImageOptions(ns.entrypoint, ns.workdir, ns.user, tty=ns.tty, no_stdin=ns.no_stdin)
+    publish = tuple(parse_publish(p) for p in ns.publish)
+    use_net = ns.net or bool(publish)
+    if ns.mac is not None and not use_net:
+        raise UsageError("--mac needs --net")
+    # an image polling a /dev/null stdin breaks wasmtime 46's preview1 (the socket transport
+    # needs it): /dev/null is the same as no stdin, so say so
+    no_stdin = ns.no_stdin or (use_net and stdin_is_null())
+    opts = ImageOptions(ns.entrypoint, ns.workdir, ns.user, tty=ns.tty, no_stdin=no_stdin)
     if is_c2w_image(module):
         args = opts.argv(args)
-    elif opts.given():
-        raise UsageError(f"--entrypoint, --workdir and --user need a c2w image; {ns.module} is a plain WASI module")
+        if use_net:
+            args = ["--net", *(["--mac", ns.mac] if ns.mac else []), *args]
+    elif opts.given() or use_net:
+        raise UsageError(f"--entrypoint, --workdir, --user, --net and -p need a c2w image; {ns.module} is a plain "
+                         "WASI module")
     return LaunchSpec(
         module=module,
         args=args,
@@ -107,6 +159,7 @@ def build_spec(ns: argparse.Namespace) -> LaunchSpec:
         tty=ns.tty,
         timeout=ns.timeout,
         runtime_flags=list(ns.runtime_flag),
+        net=NetConfig(ns.net_transport, publish, ns.mac) if use_net else None,
     )
 
 
@@ -118,9 +171,11 @@ def cmd_run(argv: list[str]) -> int:
     channel = None
     if located.info.max_exit_status < 255 and is_c2w_image(spec.module):
         channel = StatusChannel(spec)
+    net = NetSession(spec, located.info.name) if spec.net else None
     try:
         inv = registry.invocation(located, spec)
-        outcome = run(inv, spec)
+        with net or contextlib.nullcontext():
+            outcome = run(inv, spec)
         if outcome.timed_out:
             print(f"c2w-run: timed out after {spec.timeout:g} s; killed {located.info.name}", file=sys.stderr)
             return outcome.exit_code
@@ -143,6 +198,7 @@ def runtime_rows() -> list[dict[str, object]]:
             "command": cmd,
             "env_var": info.env_var,
             "install": info.install,
+            "net": net_transports(info.name),
         })
     return rows
 
@@ -159,7 +215,7 @@ def cmd_runtimes(argv: list[str]) -> int:
     from rich.table import Table
 
     table = Table(title="c2w-run runtimes")
-    for col in ("runtime", "installed", "version", "binary / install"):
+    for col in ("runtime", "installed", "version", "net", "binary / install"):
         table.add_column(col)
     for r in rows:
         where = " ".join(r["command"]) if r["command"] else f"[dim]{r['install']}[/dim]"  # type: ignore[arg-type]
@@ -167,6 +223,7 @@ def cmd_runtimes(argv: list[str]) -> int:
             str(r["name"]),
             "[green]yes[/green]" if r["installed"] else "[red]not installed[/red]",
             str(r["version"] or ""),
+            str(r["net"]),
             where,
         )
     Console().print(table)

@@ -36,6 +36,24 @@ class ListenSocket:
     port: int
 
 
+@dataclass(frozen=True)
+class Publish:
+    """-p [IP:]HOST:GUEST: a host TCP port forwarded into the container (c2w images, --net)."""
+
+    ip: str | None
+    host_port: int
+    guest_port: int
+
+
+@dataclass(frozen=True)
+class NetConfig:
+    """--net for a c2w image: the container gets a network from passt on the host."""
+
+    transport: str = "auto"  # "auto" or "socket" (c2w_run/net/transports.py)
+    publish: tuple[Publish, ...] = ()
+    mac: str | None = None
+
+
 @dataclass
 class LaunchSpec:
     """Runtime-neutral launch request. Adapters turn it into a runtime invocation."""
@@ -48,6 +66,7 @@ class LaunchSpec:
     stdin_data: bytes = b""
     tty: bool = False
     listen: ListenSocket | None = None
+    net: NetConfig | None = None  # c2w_run/net sets up passt and fills `listen`
     timeout: float | None = None
     runtime_flags: list[str] = field(default_factory=list)
 

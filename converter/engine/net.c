@@ -119,6 +119,24 @@ static int try_accept(int lfd)
 #endif
 }
 
+/* Gratuitous ARP request: who-has GUEST_IP tell GUEST_IP, from the guest's MAC. */
+static void announce(const NetOpts *o)
+{
+    static const uint8_t def_mac[6] = NET_DEFAULT_MAC, ip[4] = NET_GUEST_IP;
+    const uint8_t *mac = o->have_mac ? o->mac : def_mac;
+    uint8_t f[42] = {0};
+    memset(f, 0xff, 6);
+    memcpy(f + 6, mac, 6);
+    f[12] = 0x08, f[13] = 0x06;                         /* ARP */
+    f[14] = 0, f[15] = 1, f[16] = 0x08, f[17] = 0;      /* Ethernet, IPv4 */
+    f[18] = 6, f[19] = 4, f[20] = 0, f[21] = 1;         /* sizes, request */
+    memcpy(f + 22, mac, 6);
+    memcpy(f + 28, ip, 4);
+    memcpy(f + 38, ip, 4);
+    net_send_frame(f, sizeof f);
+    net_io();
+}
+
 bool net_connect(const NetOpts *o, int timeout_ms, char *err, size_t errlen)
 {
     int lfd = o->listenfd;
@@ -151,6 +169,7 @@ bool net_connect(const NetOpts *o, int timeout_ms, char *err, size_t errlen)
         if (fd >= 0) {
             conn = fd;
             rx_off = rx_len = tx_off = tx_len = cur_frame = 0;
+            announce(o);
             return true;
         }
         if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED) {

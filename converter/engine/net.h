@@ -24,6 +24,7 @@ struct Machine;
  * host's loopback through passt's gateway mapping). */
 #define NET_GUEST_CONFIG "addr=10.0.2.15/24 gw=10.0.2.2 dns=10.0.2.3 mtu=65520"
 #define NET_MTU 65520
+#define NET_GUEST_IP {10, 0, 2, 15}
 /* The default MAC: locally administered, unicast (QEMU's 52:54:00 prefix style). */
 #define NET_DEFAULT_MAC {0x52, 0x54, 0x00, 0x12, 0x34, 0x56}
 
@@ -40,7 +41,10 @@ bool net_parse_opt(NetOpts *o, const char *value, char *err, size_t errlen);
 bool net_parse_mac(NetOpts *o, const char *value, char *err, size_t errlen);
 
 /* Find the listening socket (o->listenfd or the first listening stream socket from fd 3) and
- * accept one connection, waiting at most timeout_ms. false + message in err. */
+ * accept one connection, waiting at most timeout_ms. Then announce the guest (a gratuitous
+ * ARP from its MAC and address): passt learns where the guest is before the guest says
+ * anything itself (passt 2023-03 crashes on a forwarded connection before that).
+ * false + message in err. */
 bool net_connect(const NetOpts *o, int timeout_ms, char *err, size_t errlen);
 bool net_connected(void);
 /* Is fd a stream socket? (used to skip it when scanning for preopened directories) */

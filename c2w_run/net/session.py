@@ -1,0 +1,121 @@
+"""One run's network: passt joined to the image's transport, torn down on every exit path.
+
+Socket transport: c2w-run picks a free loopback port and asks the adapter to pre-open it as a
+listening socket for the module (`LaunchSpec.listen`); the engine (`--net`) accepts one
+connection on it before it starts the container. A thread here connects to that port as soon
+as the runtime listens and hands the connected socket to passt (`passt --fd`): passt speaks
+QEMU's stream framing on it directly, so no relay process copies the frames. passt runs with
+--one-off, so it also exits by itself when the runtime's end of the connection closes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from types import TracebackType
+
+from ..spec import LaunchSpec, ListenSocket
+from . import passt
+from .passt import NetError
+from .transports import SOCKET, TRANSPORTS, missing_reason, transport_for
+
+CONNECT_TIMEOUT = 60.0  # the runtime must listen within this (a cold compile of a big module)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class NetSession:
+    """Context manager around one runtime run: enter before starting the runtime."""
+
+    def __init__(self, spec: LaunchSpec, runtime: str) -> None:
+        cfg = spec.net
+        assert cfg is not None
+        self.transport = transport_for(runtime, cfg.transport)
+        if self.transport is None:
+            with_one = ", ".join(r for r, t in TRANSPORTS.items() if cfg.transport in ("auto", *t))
+            what = "network transport" if cfg.transport == "auto" else f"'{cfg.transport}' network transport"
+            raise NetError(f"--net: {runtime} has no {what} ({missing_reason(runtime)}); "
+                           f"runtimes with one: {with_one}")
+        self.passt = passt.find()
+        self.publish = list(cfg.publish)
+        self.port = free_port()
+        spec.listen = ListenSocket("127.0.0.1", self.port)
+        self.dir: Path | None = None
+        self.log = Path("/dev/null")
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.error: str | None = None
+        self._thread = threading.Thread(target=self._join, name="c2w-run-net", daemon=True)
+
+    def __enter__(self) -> NetSession:
+        assert self.transport == SOCKET
+        self.dir = Path(tempfile.mkdtemp(prefix="c2w-run-net-"))
+        self.log = self.dir / "passt.log"
+        self._thread.start()
+        return self
+
+    def _join(self) -> None:
+        deadline = time.monotonic() + CONNECT_TIMEOUT
+        while not self._stop.is_set():
+            try:
+                conn = socket.create_connection(("127.0.0.1", self.port), timeout=2)
+            except OSError:
+                if time.monotonic() > deadline:
+                    self.error = f"the runtime did not listen on 127.0.0.1:{self.port} within {CONNECT_TIMEOUT:g} s"
+                    return
+                self._stop.wait(0.01)
+                continue
+            with conn, self._lock:
+                if self._stop.is_set():
+                    return
+                fd = conn.fileno()
+                try:
+                    self.proc = subprocess.Popen(passt.argv(self.passt, fd, self.publish, self.log), pass_fds=[fd],
+                                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                                 stderr=subprocess.DEVNULL, process_group=0)
+                except OSError as e:
+                    self.error = f"cannot start passt: {e}"
+            return
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(5)
+        with self._lock:
+            proc = self.proc
+        if proc is not None:
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(3)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+            elif proc.returncode not in (0, -15):
+                self.error = self.error or f"passt exited with status {proc.returncode}: {self._log_tail()}"
+        if self.error:
+            print(f"c2w-run: --net: {self.error}", file=sys.stderr)
+        if self.dir is not None:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def _log_tail(self) -> str:
+        with contextlib.suppress(OSError):
+            lines = [ln for ln in self.log.read_text(errors="replace").splitlines() if ln.strip()]
+            if lines:
+                return lines[-1].strip()
+        return "(no log)"
+
+    def __exit__(self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()

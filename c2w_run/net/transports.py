@@ -1,0 +1,45 @@
+"""How each runtime can carry the network frames of a c2w image (measured on this machine with
+converter/engine/tests/test_net_engine.py and c2w_run/tests/test_net_cli.py).
+
+- "socket": the runtime pre-opens a TCP listener for the module (WASI preview1 `sock_accept`);
+  the engine accepts one connection and c2w-run hands it to passt.
+"""
+
+from __future__ import annotations
+
+SOCKET = "socket"
+
+# runtime name -> transports, best first
+TRANSPORTS: dict[str, tuple[str, ...]] = {
+    "wasmtime46": (SOCKET,),  # -S preview2=n -S tcplisten=HOST:PORT
+    "wazero": (SOCKET,),  # -listen=HOST:PORT
+}
+
+# why the others have none (shown in the one-line error)
+MISSING: dict[str, str] = {
+    "wasmtime": "wasmtime 47+ removed WASI preview1 pre-opened sockets (use --runtime wasmtime46)",
+    "wasmtime-py": "the wasmtime Python API cannot pre-open a socket",
+    "wamr": "iwasm pre-opens no socket (its guests bind their own through WAMR-only imports)",
+    "node": "node:wasi has no sockets",
+}
+
+
+def transports(runtime: str) -> tuple[str, ...]:
+    return TRANSPORTS.get(runtime, ())
+
+
+def transport_for(runtime: str, wanted: str = "auto") -> str | None:
+    """The transport to use on `runtime`, or None when it has none (or not the one wanted)."""
+    have = transports(runtime)
+    if wanted == "auto":
+        return have[0] if have else None
+    return wanted if wanted in have else None
+
+
+def describe(runtime: str) -> str:
+    """One cell for `c2w-run runtimes`: the transports, or '-'."""
+    return ", ".join(transports(runtime)) or "-"
+
+
+def missing_reason(runtime: str) -> str:
+    return MISSING.get(runtime, "it has no pre-opened sockets")
