@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from . import __version__
+from . import __version__, layers
 from .errors import ConvertError
 
 
@@ -38,6 +38,10 @@ def convert_parser() -> argparse.ArgumentParser:
     p.add_argument("--tls-verify", choices=("true", "false"), default="true",
                    help="verify the registry's TLS certificate (false for a plain-HTTP registry)")
     p.add_argument("--memory", type=int, metavar="MB", help="guest RAM in MiB (default: the engine's, 128)")
+    p.add_argument("--max-rootfs-size", type=int, metavar="MB", default=layers.DEFAULT_MAX_ROOTFS >> 20,
+                   help="refuse images whose files add up to more (default %(default)s MB)")
+    p.add_argument("--rootfs", choices=("erofs", "erofs-lz4", "ext4"),
+                   help="rootfs disk format (default erofs; ext4 when converting without root needs owner fix-ups)")
     p.add_argument("--no-snapshot", action="store_true", help="cold-boot image (no pre-boot snapshot)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     p.add_argument("--version", action="version", version=f"c2w {__version__}")
@@ -56,7 +60,7 @@ def cmd_convert(argv: list[str]) -> int:
     out = Path(ns.output or ns.output_opt or "out.wasm")
     platform = ns.platform or (f"linux/{ns.target_arch}" if ns.target_arch else None)
     with RichProgress(enabled=not ns.quiet) as progress:
-        result = convert(ns.image, out, Options(platform=platform, memory_mb=ns.memory, tls_verify=ns.tls_verify == "true", snapshot=not ns.no_snapshot,
+        result = convert(ns.image, out, Options(platform=platform, memory_mb=ns.memory, rootfs=ns.rootfs or "erofs", rootfs_explicit=bool(ns.rootfs), max_rootfs=ns.max_rootfs_size << 20, tls_verify=ns.tls_verify == "true", snapshot=not ns.no_snapshot,
                                                 progress=progress.update))
     if not ns.quiet:
         print(f"c2w: wrote {result.output} ({result.size / 1e6:.1f} MB)", file=sys.stderr)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import components, layers, metadata, runconfig, snapshot, wasm
-from .diskimage import make_ext4
+from .diskimage import make_erofs, make_ext4
 from .errors import ConvertError
 from .image import Image, check_architecture
 from .sources import open_image
@@ -33,6 +33,8 @@ class Options:
     platform: str | None = None
     tls_verify: bool = True
     memory_mb: int | None = None
+    rootfs: str = "erofs"  # erofs, erofs-lz4 or ext4
+    rootfs_explicit: bool = False
     snapshot: bool = True
     cmdline: str = DEFAULT_CMDLINE
     max_rootfs: int = layers.DEFAULT_MAX_ROOTFS
@@ -66,9 +68,17 @@ def build_disk(image: Image, tree: layers.Tree, workdir: Path, opts: Options) ->
     staging = workdir / "rootfs"
     staging.mkdir()
     fixups = layers.materialize(image, tree, staging, lambda d, t: opts.progress("unpack", d, t))
-    disk = workdir / "rootfs.ext4"
+    fmt = opts.rootfs
+    if fmt.startswith("erofs") and fixups:  # owners/devices a non-root staging could not set
+        if opts.rootfs_explicit:
+            raise ConvertError(f"--rootfs {fmt} needs real owners in the staging tree: convert as root, or use ext4")
+        fmt = "ext4"
+    disk = workdir / f"rootfs.{fmt}"
     opts.progress("disk", 0, 1)
-    make_ext4(staging, disk, seed=image.config_digest, fixups=fixups)
+    if fmt == "ext4":
+        make_ext4(staging, disk, seed=image.config_digest, fixups=fixups)
+    else:
+        make_erofs(staging, disk, seed=image.config_digest, compress="lz4hc" if fmt == "erofs-lz4" else None)
     opts.progress("disk", 1, 1)
     shutil.rmtree(staging, ignore_errors=True)
     return disk
@@ -80,6 +90,8 @@ def convert(ref: str, out: Path, opts: Options | None = None) -> Result:
         raise ConvertError(f"{out}: is a directory")
     image = open_image(ref, opts.platform, opts.tls_verify)
     check_architecture(image)
+    if not image.layers:
+        raise ConvertError(f"{image.reference}: the image has no layers (an empty rootfs has nothing to run)")
     tree = layers.merge(image, opts.max_rootfs, lambda d, t: opts.progress("unpack", d, t))  # verifies every layer
     engine = components.locate(components.ENGINE)
     kernel = components.locate(components.KERNEL)

@@ -97,3 +97,18 @@ def _debugfs_fixups(image: Path, fixups: list[tuple[str, Entry]], env: dict[str,
 
 def _q(p: str) -> str:
     return '"' + p.replace('"', '\\"') + '"'
+
+
+def make_erofs(staging: Path, out: Path, seed: str, epoch: int = 1, compress: str | None = "lz4hc") -> int:
+    """Build an erofs image of `staging` (owners, modes, devices and mtimes as staged; inode
+    change times fixed to `epoch`); returns its size. Needs a staging tree with real owners,
+    i.e. one materialised as root."""
+    fs_uuid = str(uuid.UUID(hashlib.sha256(seed.encode()).hexdigest()[:32]))
+    cmd = ["mkfs.erofs", "--quiet", f"-T{epoch}", "--preserve-mtime", f"-U{fs_uuid}", "-x-1"]
+    if compress:
+        cmd.append(f"-z{compress}")
+    done = subprocess.run([*cmd, str(out), str(staging)], capture_output=True, text=True)
+    if done.returncode != 0:
+        lines = [ln for ln in (done.stderr + done.stdout).splitlines() if ln.strip()]
+        raise ConvertError(f"mkfs.erofs failed: {lines[-1] if lines else done.returncode}")
+    return out.stat().st_size

@@ -94,7 +94,6 @@ def test_arguments_arrive_byte_exact(image_wasm: Path) -> None:
     assert r.stdout == ("|".join(args) + "|").encode()
 
 
-@pytest.mark.xfail(strict=True, reason="9p create through WASI fails with EINVAL (engine virtio-9p, in progress)")
 def test_mapped_directory_at_depth_sees_every_change(image_wasm: Path, tmp_path: Path) -> None:
     host = tmp_path / "share"
     host.mkdir()
