@@ -18,7 +18,22 @@ from conformance.programs import Programs
 
 MATRIX = [sys.executable, "-m", "matrix.cli"]
 CASES = ["probe.args.plain", "probe.env.*", "probe.exit.42", "probe.exit.137", "probe.stdio.separate",
-         "probe.stdin_nonblock.idle", "image.stdin_wait.*"]
+         "probe.stdin_nonblock.idle", "image.stdin_wait.*", "probe.ctl.*"]
+
+EXTRA_PROBE = '''
+[[case]]
+id = "probe.ctl.echo"
+feature = "ctl"
+level = "probe"
+program = "stdin_cat"
+description = "control characters in captured output (JUnit XML must still parse)"
+stdin = "data"
+stdin_data = "a\\u0001b\\u001bc\\n"
+timeout = 30
+[case.expect]
+exit_code = 0
+stdout_echo = true
+'''
 
 IMAGE_CASE = '''
 [[case]]
@@ -50,6 +65,7 @@ def cases_dir(tmp_path_factory) -> Path:
     for f in CASES_DIR.glob("*.toml"):
         shutil.copy(f, d / f.name)
     (d / "90_image.toml").write_text(IMAGE_CASE)
+    (d / "91_extra.toml").write_text(EXTRA_PROBE)
     return d
 
 
