@@ -501,7 +501,7 @@ static int image_main(int argc, char **argv)
         if (!boot_to_ready(M))
             return M->exit_req ? M->exit_code : 125;
     }
-    return serve(M, &o, t0, snapshotted ? cpu_instret(&M->cpu) : 0);
+    return runtime_report_status(serve(M, &o, t0, snapshotted ? cpu_instret(&M->cpu) : 0));
 }
 
 /* ---------------------------------------------------------------- development mode */
@@ -670,7 +670,7 @@ static int dev_main(int argc, char **argv)
             return m->exit_req ? m->exit_code : 125;
         o.stats |= stats;
         int code = serve(m, &o, t0, 0);
-        exit(code);
+        exit(runtime_report_status(code));
     }
     host_stdin_setup(m);
     int code = run(m, false);

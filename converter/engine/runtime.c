@@ -242,8 +242,15 @@ static bool add_env(Buf *out)
     uint8_t **ptrs = calloc(count + 1, sizeof *ptrs);
     uint8_t *buf = malloc(size ? size : 1);
     bool ok = ptrs && buf && __wasi_environ_get(ptrs, buf) == 0;
-    for (size_t i = 0; ok && i < count; i++)
-        ok = field_put(out, 'v', ptrs[i], strlen((char *)ptrs[i]));
+    for (size_t i = 0; ok && i < count; i++) {
+        const char *kv = (const char *)ptrs[i];
+        if (!strncmp(kv, STATUS_ENV "=", sizeof STATUS_ENV)) { /* for us, not the container */
+            free(runtime_status_file);
+            runtime_status_file = strdup(kv + sizeof STATUS_ENV);
+            continue;
+        }
+        ok = field_put(out, 'v', ptrs[i], strlen(kv));
+    }
     free(ptrs);
     free(buf);
     return ok;
@@ -253,9 +260,14 @@ static bool add_env(Buf *out)
 #endif
 }
 
+char *runtime_status_file;
+
 /* The guest path of a preopen, or NULL to skip it. */
 static const char *guest_path(RunOpts *o, const Preopen *p, char *tmp, size_t cap)
 {
+    size_t sl = strlen(STATUS_DIR);
+    if (!strncmp(p->name, STATUS_DIR, sl) && (p->name[sl] == 0 || p->name[sl] == '/'))
+        return NULL; /* the launcher's status directory: never shown to the container */
     for (int i = o->nmaps - 1; i >= 0; i--)
         if (!strcmp(o->maps[i].name, p->name))
             return o->maps[i].path;
@@ -405,4 +417,16 @@ bool run_record(Machine *m, RunOpts *o, const uint8_t *config, size_t config_len
     }
     (void)m;
     return ok;
+}
+
+int runtime_report_status(int code)
+{
+    if (!runtime_status_file)
+        return code;
+    FILE *f = fopen(runtime_status_file, "w");
+    if (!f || fprintf(f, "%d\n", code) < 0 || fclose(f) != 0) {
+        fprintf(stderr, "c2w: cannot write the exit status to %s\n", runtime_status_file);
+        return code;
+    }
+    return code > 125 ? 125 : code; /* the launcher reads the file; keep proc_exit legal */
 }

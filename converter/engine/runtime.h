@@ -57,6 +57,15 @@ typedef struct {
 /* Build the RUN payload: the config payload's fields (image defaults), then the run-time
  * fields. Preopens are bound to the slots' 9p devices (up to nslots); they and --mount decide
  * the m fields. Returns false with a message in err. */
+/* A launcher that cannot read exit statuses above 125 from proc_exit (wasmtime traps on them)
+ * sets STATUS_ENV to a file in a preopen under STATUS_DIR; the engine writes the container's
+ * status there as decimal text, hides that preopen and that variable from the container. */
+#define STATUS_ENV "C2W_STATUS_FILE"
+#define STATUS_DIR "/.c2w-run"
+extern char *runtime_status_file;
+/* Write `code` to the status file, if there is one; returns the exit status to give proc_exit. */
+int runtime_report_status(int code);
+
 bool run_record(Machine *m, RunOpts *o, const uint8_t *config, size_t config_len, NinepSlot *slots,
                 int nslots, Buf *out, char *err, size_t errlen);
 
