@@ -547,6 +547,7 @@ static int fetch_refill(CPU *c, uint64_t pc)
             return CAUSE_FETCH_ACCESS;
         e->tag = (pc >> 12) | c->tlb_ptag;
         e->add = (uint64_t)(uintptr_t)p - (pc & ~0xfffULL);
+        c->fetch_dps[(pc >> 12) & (TLB_SIZE - 1)] = NULL; /* set by fetch_page */
     }
     c->fetch_tag = pc >> 12;
     c->fetch_host = (uint8_t *)(uintptr_t)(e->add + (pc & ~0xfffULL));
@@ -792,6 +793,7 @@ void cpu_fence_i(CPU *c)
 {
     if (c->dmap)
         memset(c->dmap, 0, sizeof *c->dmap * (c->ram_size >> 12));
+    memset(c->fetch_dps, 0, sizeof c->fetch_dps);
     c->fetch_tag = ~0ULL;
 }
 
@@ -805,6 +807,9 @@ static DInsn *dpage_get(CPU *c, uint64_t ppn)
     DPage *p = &c->dpool[slot];
     if (p->ppn < (c->ram_size >> 12) && c->dmap[p->ppn] == slot + 1)
         c->dmap[p->ppn] = 0;
+    for (int k = 0; k < TLB_SIZE; k++) /* fetch TLB entries must not keep the old page */
+        if (c->fetch_dps[k] == p->ops)
+            c->fetch_dps[k] = NULL;
     memset(p->ops, 0, sizeof p->ops);
     p->ops[2048].op = p->ops[2049].op = OP_PAGE_END;
     p->ppn = ppn;
@@ -819,6 +824,7 @@ static int fetch_page(CPU *c, uint64_t pc)
     if (cause)
         return cause;
     c->fetch_dp = dpage_get(c, (uint64_t)(c->fetch_host - c->ram) >> 12);
+    c->fetch_dps[(pc >> 12) & (TLB_SIZE - 1)] = c->fetch_dp;
     return 0;
 }
 
@@ -960,23 +966,33 @@ void cpu_run(CPU *c, int64_t n)
     c->batch_left = n;
     int64_t left = n; /* c->batch_left is synced around calls that read or end the batch */
     uint64_t *x = c->x;
-    /* The current instruction is d, in the decoded page dp of the fetch page ftag (pbase its
+    /* The current instruction is d, in the decoded page dp of the fetch page ftag (its vpn;
+       bit 62 set while an instruction across a page end runs from the cross page)
        address); pc is only materialised (PC) when needed. Jumps within the page move d;
        leaving the page, or the sentinels after its last slot, go through refill with pc.
        c->pc is written back before anything that reads it (traps, SYSTEM, AMO) and at the
        end, and re-read after them. */
     uint64_t pc = c->pc;
-    uint64_t ftag = c->fetch_tag, pbase = 0;
+    uint64_t ftag = c->fetch_tag;
     uint64_t ptag = c->tlb_ptag; /* privilege bits of TLB tags */
     DInsn *dp = c->fetch_dp, *d;
-#define PC (pbase + ((uint64_t)(d - dp) << 1))
+#define PC ((ftag << 12) + ((uint64_t)(d - dp) << 1))
 /* continue at t: same page -> move d, else refill */
 #define JUMP(t) do { uint64_t t_ = (t); \
         if (likely((t_ >> 12) == ftag)) { d = dp + ((t_ & 0xfff) >> 1); goto jumped; } \
         pc = t_; goto refill; } while (0)
 refill:
     if (unlikely((pc >> 12) != ftag)) {
-        int cause = fetch_page(c, pc);
+        uint64_t vpn = pc >> 12;
+        TLBEntry *e = &c->tlb[ACC_FETCH][vpn & (TLB_SIZE - 1)];
+        DInsn *ndp = c->fetch_dps[vpn & (TLB_SIZE - 1)];
+        int cause = 0;
+        if (likely(e->tag == (vpn | ptag) && ndp)) { /* fetch TLB hit with its decoded page */
+            c->fetch_tag = vpn;
+            c->fetch_host = (uint8_t *)(uintptr_t)(e->add + (vpn << 12));
+            c->fetch_dp = ndp;
+        } else
+            cause = fetch_page(c, pc);
         if (cause) {
             left--; /* a fetch fault uses up an instruction slot */
             c->pc = pc;
@@ -987,7 +1003,6 @@ refill:
         ftag = c->fetch_tag;
         dp = c->fetch_dp;
     }
-    pbase = ftag << 12;
     d = &dp[(pc & 0xfff) >> 1];
     while (left > 0) {
         left--;
@@ -1027,7 +1042,7 @@ refill:
             dp = c->xpage->ops;
             d = &dp[2047];
             decode(d, raw);
-            ftag = ~0ULL; /* any jump refills */
+            ftag |= 1ULL << 62; /* any jump refills; PC still sees the page */
             goto dispatch;
         }
         case OP_PAGE_END: /* fell off the end of the page: not an instruction */
@@ -1133,9 +1148,9 @@ refill:
         case OP_SD: STORE(8, X2); break;
         case OP_FENCE: break;
         case OP_FENCE_I: /* decoded pages are gone: refetch from the next instruction */
+            pc = PC + d->len;
             cpu_fence_i(c);
             ftag = ~0ULL;
-            pc = PC + d->len;
             goto refill;
         case OP_SYSTEM: {
             int stop = 0;

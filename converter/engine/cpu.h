@@ -89,6 +89,7 @@ typedef struct CPU {
     uint64_t fetch_tag;   /* vpn of the page in fetch_host */
     uint8_t *fetch_host;
     DInsn *fetch_dp;      /* decoded instructions of that page */
+    DInsn *fetch_dps[TLB_SIZE]; /* decoded page of each fetch TLB entry, or NULL */
     DPage *dpool;         /* decoded page pool */
     DPage *xpage;         /* holds an instruction that crosses a page end */
     int32_t *dmap;        /* physical page number -> pool index + 1 (0: none) */
