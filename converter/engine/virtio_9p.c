@@ -78,6 +78,17 @@ fail:
     return NULL;
 }
 
+bool virtio_9p_set_root(VirtioDev *d, int root_fd, bool readonly)
+{
+    V9p *v = d->priv;
+    P9Server *srv = p9_server_new(root_fd, readonly);
+    if (!srv)
+        return false;
+    p9_server_free(v->srv);
+    v->srv = srv;
+    return true;
+}
+
 static int n_shares;
 
 VirtioDev *virtio_9p_from_spec(Machine *m, const char *spec, char *err, size_t errlen)

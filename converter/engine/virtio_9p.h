@@ -38,6 +38,11 @@ void p9_server_reset(P9Server *s);
 
 /* Serve directory fd root_fd (taken over) under mount tag `tag`. NULL on bad tag / no memory. */
 struct VirtioDev *virtio_9p_new_fd(struct Machine *m, int root_fd, const char *tag, bool readonly);
+/* Serve root_fd (taken over; -1 = nothing: attach fails with EBADF) from now on, in place of
+ * whatever the device served: fids are dropped, the transport state and tag are kept. For
+ * devices created before a snapshot (root_fd -1) and bound to a preopened directory after.
+ * Returns false (and keeps the old server) when out of memory. */
+bool virtio_9p_set_root(struct VirtioDev *d, int root_fd, bool readonly);
 /* Parse "HOST_PATH[:TAG[:ro]]", open HOST_PATH (a directory) and create the device. The default
  * tag is "share<N>" (N = number of shares created so far). On failure returns NULL and writes one
  * line naming the problem into err. */

@@ -23,7 +23,7 @@ from p9client import (  # noqa: E402
 Start = Callable[..., Client]
 
 
-@pytest.fixture(params=["native", "wasmtime"])
+@pytest.fixture(params=["native", "wasmtime", "wazero"])
 def start(request: pytest.FixtureRequest) -> Iterator[Start]:
     clients: list[Client] = []
     if request.param == "native":
@@ -31,7 +31,7 @@ def start(request: pytest.FixtureRequest) -> Iterator[Start]:
 
         def argv(share: Path, ro: bool) -> list[str]:
             return [str(exe), str(share)] + (["ro"] if ro else [])
-    else:
+    elif request.param == "wasmtime":
         wt = artifacts.wasmtime()
         if wt is None:
             pytest.skip("wasmtime not installed (scripts/install-runtimes.sh installs it)")
@@ -39,6 +39,15 @@ def start(request: pytest.FixtureRequest) -> Iterator[Start]:
 
         def argv(share: Path, ro: bool) -> list[str]:
             return [wt, "run", "--dir", f"{share}::/share", str(wasm), "/share"] + (
+                ["ro"] if ro else [])
+    else:
+        wz = artifacts.wazero()
+        if wz is None:
+            pytest.skip("wazero not installed (scripts/install-runtimes.sh installs it)")
+        wasm = artifacts.harness("wasm")
+
+        def argv(share: Path, ro: bool) -> list[str]:
+            return [wz, "run", "-mount", f"{share}:/share", str(wasm), "/share"] + (
                 ["ro"] if ro else [])
 
     def go(share: Path, ro: bool = False) -> Client:

@@ -88,3 +88,12 @@ def wasmtime() -> str | None:
         if cand and Path(cand).exists():
             return cand
     return None
+
+
+def wazero() -> str | None:
+    """The wazero CLI: $C2W_WAZERO, the one scripts/install-runtimes.sh installs, or PATH."""
+    for cand in (os.environ.get("C2W_WAZERO"), str(CACHE / "bin" / "wazero"),
+                 shutil.which("wazero")):
+        if cand and Path(cand).exists():
+            return cand
+    return None
