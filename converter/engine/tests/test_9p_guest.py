@@ -121,9 +121,10 @@ def test_guest_uses_9p_share_natively(tmp_path: Path) -> None:
     check(out, share, sha, f"native, {secs:.1f} s total")
 
 
-@pytest.mark.parametrize("runtime", ["wasmtime", "wazero"])
+@pytest.mark.parametrize("runtime", ["wasmtime", "wazero", "iwasm"])
 def test_guest_uses_9p_share_under_wasm_runtime(tmp_path: Path, runtime: str) -> None:
-    exe = artifacts.wasmtime() if runtime == "wasmtime" else artifacts.wazero()
+    exe = {"wasmtime": artifacts.wasmtime, "wazero": artifacts.wazero,
+           "iwasm": artifacts.iwasm}[runtime]()
     if exe is None:
         pytest.skip(f"{runtime} not installed (scripts/install-runtimes.sh installs it)")
     share, sha = make_share(tmp_path)
@@ -133,8 +134,10 @@ def test_guest_uses_9p_share_under_wasm_runtime(tmp_path: Path, runtime: str) ->
     dirs = [(kernel.parent, "/kernel"), (initrd.parent, "/initrd"), (share, "/share")]
     if runtime == "wasmtime":
         pre = [exe, "run"] + [a for h, g in dirs for a in ("--dir", f"{h}::{g}")]
-    else:
+    elif runtime == "wazero":
         pre = [exe, "run"] + [a for h, g in dirs for a in ("-mount", f"{h}:{g}")]
+    else:
+        pre = [exe] + [f"--map-dir={g}::{h}" for h, g in dirs]
     out, secs = boot(pre + [str(wasm), "--kernel", f"/kernel/{kernel.name}",
                             "--initrd", f"/initrd/{initrd.name}", *KERNEL_ARGS,
                             "--share", "/share:hostdir"])

@@ -23,7 +23,7 @@ from p9client import (  # noqa: E402
 Start = Callable[..., Client]
 
 
-@pytest.fixture(params=["native", "wasmtime", "wazero"])
+@pytest.fixture(params=["native", "wasmtime", "wazero", "iwasm"])
 def start(request: pytest.FixtureRequest) -> Iterator[Start]:
     clients: list[Client] = []
     if request.param == "native":
@@ -39,6 +39,15 @@ def start(request: pytest.FixtureRequest) -> Iterator[Start]:
 
         def argv(share: Path, ro: bool) -> list[str]:
             return [wt, "run", "--dir", f"{share}::/share", str(wasm), "/share"] + (
+                ["ro"] if ro else [])
+    elif request.param == "iwasm":
+        iw = artifacts.iwasm()
+        if iw is None:
+            pytest.skip("WAMR iwasm not installed (scripts/install-runtimes.sh installs it)")
+        wasm = artifacts.harness("wasm")
+
+        def argv(share: Path, ro: bool) -> list[str]:
+            return [iw, f"--map-dir=/share::{share}", str(wasm), "/share"] + (
                 ["ro"] if ro else [])
     else:
         wz = artifacts.wazero()

@@ -97,3 +97,11 @@ def wazero() -> str | None:
         if cand and Path(cand).exists():
             return cand
     return None
+
+
+def iwasm() -> str | None:
+    """WAMR's iwasm (fast JIT): $C2W_IWASM, the one scripts/install-runtimes.sh builds, or PATH."""
+    for cand in (os.environ.get("C2W_IWASM"), str(CACHE / "bin" / "iwasm"), shutil.which("iwasm")):
+        if cand and Path(cand).exists():
+            return cand
+    return None
