@@ -1,6 +1,7 @@
 /* virtio-net (virtio-mmio device id 1): Ethernet frames between the guest and net.c's
  * transport. Features: VERSION_1, MAC, MTU (65520: the driver then posts 64 KiB receive
- * buffers, so passt's large frames fit); no offloads (the guest checksums in software). */
+ * buffers, so passt's large frames fit), CSUM (the engine fills in transmit checksums natively)
+ * and GUEST_CSUM (received frames are marked DATA_VALID); no segmentation offloads. */
 #ifndef C2W_VIRTIO_NET_H
 #define C2W_VIRTIO_NET_H
 
