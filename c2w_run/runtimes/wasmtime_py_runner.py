@@ -5,10 +5,14 @@ usage: python -m c2w_run.runtimes.wasmtime_py_runner [--dir=HOST::GUEST[::ro]]..
 
 from __future__ import annotations
 
+import signal
 import sys
 
 
 def main(argv: list[str]) -> int:
+    # Python handles SIGINT only between bytecodes, never while wasm runs: let it kill us, as
+    # it would a runtime written in C (the launcher reports 128+2)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     import wasmtime
 
     dirs: list[tuple[str, str, bool]] = []

@@ -188,3 +188,24 @@ def test_timeout_kills_the_whole_run_quickly_and_leaves_no_process(runtime, prob
              and "Z" not in (Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0])]
     assert alive == [], f"left behind: {alive}"
     assert seen, "the runtime process was never observed"
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_signals_reach_the_runtime_and_end_the_run(runtime, probes, sig):
+    p = subprocess.Popen([*LAUNCHER, "--runtime", runtime, str(probes / "sleep_forever.wasm")],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO)
+    seen: set[int] = set()
+    line = p.stdout.readline()  # the probe prints a line once it runs
+    assert line, p.stderr.read()
+    seen |= _process_tree_pids(p.pid)
+    p.send_signal(sig)
+    try:
+        p.wait(10)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        raise AssertionError(f"{runtime} still running 10 s after {sig.name}")
+    assert p.returncode != 0
+    time.sleep(0.2)
+    alive = [pid for pid in seen if Path(f"/proc/{pid}").exists()
+             and "Z" not in Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]]
+    assert alive == [], f"left behind after {sig.name}: {alive}"
