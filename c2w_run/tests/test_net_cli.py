@@ -185,3 +185,11 @@ def test_runtimes_lists_the_network_transport() -> None:
     rows = runtimes()
     assert rows["wasmtime46"]["net"] == "socket" and rows["wazero"]["net"] == "socket"
     assert rows["wasmtime"]["net"] == "-"
+
+
+def test_exit_status_137_comes_back_with_net_on_wasmtime46(image: Path, tmpenv: dict[str, str]) -> None:
+    # wasmtime46 reports statuses > 125 through c2w-run's status-file preopen, which comes after the
+    # pre-opened listening socket: the engine must still find it
+    need("wasmtime46")
+    done = c2w_run("--runtime", "wasmtime46", "--net", str(image), "sh", "-c", "kill -9 $$", env=tmpenv)
+    assert done.returncode == 137 and b"cannot write the exit status" not in done.stderr, done.stderr

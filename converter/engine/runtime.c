@@ -19,6 +19,7 @@
 #endif
 
 static const char *g_prog = "c2w";
+static const RunOpts *scanned; /* the preopens found by runopts_scan_preopens (status file) */
 
 static void bad(const char *fmt, const char *a, const char *b)
 {
@@ -163,6 +164,7 @@ bool runopts_add_preopen(RunOpts *o, const char *host, const char *guest)
 
 void runopts_scan_preopens(RunOpts *o)
 {
+    scanned = o;
 #ifdef __wasm__
     for (int fd = 3; o->npre < MAX_PREOPENS; fd++) {
         __wasi_prestat_t ps;
@@ -419,11 +421,29 @@ bool run_record(Machine *m, RunOpts *o, const uint8_t *config, size_t config_len
     return ok;
 }
 
+/* fopen(path, "w"), resolving path against the scanned preopens first: wasi-libc's own preopen
+ * table stops at the first fd that is not a directory (wasmtime 46 puts a pre-opened listening
+ * socket, --net, before the directories). */
+static FILE *open_for_writing(const char *path)
+{
+    for (int i = 0; scanned && i < scanned->npre; i++) {
+        const char *name = scanned->pre[i].name;
+        size_t n = strlen(name);
+        while (n > 1 && name[n - 1] == '/')
+            n--;
+        if (n && !strncmp(path, name, n) && path[n] == '/' && path[n + 1]) {
+            int fd = openat(scanned->pre[i].fd, path + n + 1, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            return fd < 0 ? NULL : fdopen(fd, "w");
+        }
+    }
+    return fopen(path, "w");
+}
+
 int runtime_report_status(int code)
 {
     if (!runtime_status_file)
         return code;
-    FILE *f = fopen(runtime_status_file, "w");
+    FILE *f = open_for_writing(runtime_status_file);
     if (!f || fprintf(f, "%d\n", code) < 0 || fclose(f) != 0) {
         fprintf(stderr, "c2w: cannot write the exit status to %s\n", runtime_status_file);
         return code;
