@@ -4,10 +4,11 @@
  * fstatat, mkdirat, unlinkat, renameat, symlinkat, readlinkat, linkat, utimensat, ftruncate,
  * pread, pwrite, fdopendir/readdir, fsync). WASI has no chmod, chown, mknod or statvfs:
  *   - permission bits: natively fchmodat; on WASI the mode is remembered in memory for the
- *     session (keyed by inode number) and otherwise synthesised (dirs 0755, files 0755,
- *     symlinks 0777), since WASI's filestat has no permission bits;
+ *     session (keyed by inode number) and otherwise reported as 0777 (WASI's filestat has no
+ *     permission bits and the runtime lets anyone in the guest use the files anyway);
  *   - owner: chown and the owner of created files are remembered in memory (both builds);
- *     otherwise the host owner natively and 0:0 on WASI;
+ *     otherwise the host owner natively, and on WASI the uid of the user who attached (Linux
+ *     attaches once per guest user), as uid and gid: every guest user owns the mapped files;
  *   - mknod: EPERM; statfs on WASI: synthetic numbers.
  *
  * Confinement: a fid is a path of validated components relative to the root fd ("" = root).
@@ -516,7 +517,8 @@ static uint32_t perm_of(P9Server *s, const struct stat *st)
         return a->mode & 07777;
 #ifdef __wasi__
     (void)s;
-    return S_ISLNK(st->st_mode) ? 0777 : 0755;
+    /* no permission bits in WASI, and no owners: any guest user may use the files */
+    return 0777;
 #else
     return st->st_mode & 07777;
 #endif
@@ -736,7 +738,9 @@ static uint32_t h_getattr(Ctx *c)
         gid = a->gid;
     } else {
 #ifdef __wasi__
-        uid = gid = 0;
+        /* WASI has no owners: a file belongs to whoever looks (the attach uid), so that a
+         * container user other than root can use its mapped directories */
+        uid = gid = f->uid == ~0u ? 0 : f->uid;
 #else
         uid = st.st_uid;
         gid = st.st_gid;

@@ -75,7 +75,8 @@ def boot(argv: list[str], timeout: float = 300) -> tuple[str, float]:
     return text, time.monotonic() - t0
 
 
-def check(out: str, share: Path, sha: str, tag: str, abs_link: str = "/etc") -> None:
+def check(out: str, share: Path, sha: str, tag: str, abs_link: str = "/etc",
+          wasi: bool = False) -> None:
     checks = dict(re.findall(r"^CHECK (\S+) (ok|FAIL.*)$", out, re.M))
     failed = {k: v for k, v in checks.items() if v != "ok"}
     assert not failed, f"guest checks failed: {failed}\n{out[-4000:]}"
@@ -87,6 +88,11 @@ def check(out: str, share: Path, sha: str, tag: str, abs_link: str = "/etc") -> 
     assert values["big_read_sha"] == sha
     assert values["big_copy_sha"] == sha
     assert values["readlink_abs"] == f"[{abs_link}]"
+    if wasi:  # WASI has no owners: the non-root user owns the mapped files too
+        assert values["user_write"] == "ok"
+        assert (share / "userfile").read_text() == "from-user-1000\n"
+    elif os.geteuid() == 0:  # natively the host's root-owned 0755 directory shows through
+        assert values["user_write"] == "denied"
 
     # the host directory afterwards
     assert (share / "a/b/c/f").read_text() == "written by guest\n"
@@ -143,7 +149,7 @@ def test_guest_uses_9p_share_under_wasm_runtime(tmp_path: Path, runtime: str) ->
                             "--share", "/share:hostdir"])
     # wasmtime refuses to read a symlink whose target is absolute: the guest gets EPERM
     check(out, share, sha, f"{runtime}, {secs:.1f} s total",
-          abs_link="" if runtime == "wasmtime" else "/etc")
+          abs_link="" if runtime == "wasmtime" else "/etc", wasi=True)
 
 
 def test_share_option_errors_are_one_line(tmp_path: Path) -> None:

@@ -265,6 +265,11 @@ def test_setattr_size_mode_times(start: Start, share: Path) -> None:
     c.setattr(1, 0x10 | 0x20)  # touch: atime = mtime = now
     assert (share / "hello.txt").read_bytes() == b"he"
     assert abs(os.stat(share / "hello.txt").st_mtime - before) < 30
+    c.attach(7, uid=1000)  # a second guest user (Linux attaches once per user)
+    c.walk(7, 8, "sub", "inner.txt")
+    st = os.stat(share / "sub" / "inner.txt")
+    want = (1000, 1000) if c.runtime != "native" else (st.st_uid, st.st_gid)
+    assert (c.getattr(8)["uid"], c.getattr(8)["gid"]) == want  # WASI: the user who looks
     c.setattr(1, 0x2 | 0x4, uid=1234, gid=4321)  # remembered, not applied to the host
     a = c.getattr(1)
     assert (a["uid"], a["gid"]) == (1234, 4321)

@@ -37,11 +37,25 @@ def busybox() -> Path:
     return last_line([str(GUEST / "fetch-userland.sh"), "busybox-static"]) / "root/usr/bin/busybox"
 
 
+def runas() -> Path:
+    """tests/9p/runas.c, static riscv64 (runs a command as another uid/gid in the guest)."""
+    src = HERE / "runas.c"
+    cc = ["riscv64-linux-gnu-gcc", "-static", "-O2", "-Wall", "-Wextra", "-Werror"]
+    h = hashlib.sha256((" ".join(cc)).encode() + src.read_bytes()).hexdigest()[:16]
+    out = CACHE / "engine-9p" / "runas" / h / "runas"
+    if not out.exists():
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_name("runas.tmp")
+        subprocess.run(cc + ["-o", str(tmp), str(src)], check=True)
+        tmp.rename(out)
+    return out
+
+
 def initramfs(init_script: Path) -> Path:
-    """A gzip'd cpio with static busybox and init_script as /init, cached by content."""
-    bb = busybox()
+    """A gzip'd cpio with static busybox, runas and init_script as /init, cached by content."""
+    bb, ra = busybox(), runas()
     h = hashlib.sha256()
-    for f in (init_script, bb, GUEST / "cpio.py"):
+    for f in (init_script, bb, ra, GUEST / "cpio.py"):
         h.update(f.read_bytes())
     out = CACHE / "engine-9p" / "initramfs" / h.hexdigest()[:16] / "initramfs.cpio.gz"
     if out.exists():
@@ -51,7 +65,8 @@ def initramfs(init_script: Path) -> Path:
     lst.write_text(
         "dir /dev 0755\nnod /dev/console 0600 c 5 1\ndir /proc 0555\ndir /sys 0555\n"
         "dir /tmp 01777\ndir /bin 0755\ndir /mnt 0755\n"
-        f"file /bin/busybox 0755 {bb}\nslink /bin/sh busybox\nfile /init 0755 {init_script}\n"
+        f"file /bin/busybox 0755 {bb}\nslink /bin/sh busybox\nfile /bin/runas 0755 {ra}\n"
+        f"file /init 0755 {init_script}\n"
     )
     tmp = out.with_suffix(".tmp")
     subprocess.run(["python3", str(GUEST / "cpio.py"), str(lst), str(tmp)], check=True)

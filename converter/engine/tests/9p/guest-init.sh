@@ -72,6 +72,11 @@ t0=$(now); cat big.bin > big-copy.bin; t1=$(now)
 echo "VALUE big_copy_secs $(echo "$t0 $t1" | awk '{print $2-$1}')"
 echo "VALUE big_copy_sha $(sha256sum big-copy.bin | cut -d' ' -f1)"
 
+# a non-root guest user writing into the share: on WASI every user owns the mapped files; natively
+# the host owner shows through (root-owned 0755 here, so it is refused). The host test decides.
+if runas 1000 1000 sh -c 'echo from-user-1000 > userfile' 2>/dev/null; then
+  echo "VALUE user_write ok"; else echo "VALUE user_write denied"; fi
+
 # many files and a big directory listing
 mkdir many && i=0 && while [ $i -lt 300 ]; do : > many/f$i; i=$((i+1)); done
 [ "$(ls many | wc -l)" = 300 ] && ok many_files || fail many_files "$(ls many | wc -l)"
