@@ -290,23 +290,15 @@ static const char *guest_path(RunOpts *o, const Preopen *p, char *tmp, size_t ca
     return tmp;
 }
 
-/* Bind directory fd to a 9p slot prepared at boot (before a snapshot, with no directory).
- * The slot keeps its transport state and mount tag; its server is replaced by a fresh one. */
-static bool ninep_bind(Machine *m, NinepSlot *s, int fd)
+/* Bind directory fd to a 9p slot prepared at boot (before a snapshot, with no directory):
+ * the device keeps its transport state and mount tag. */
+static bool ninep_bind(NinepSlot *s, int fd)
 {
 #ifndef C2W_HAVE_9P
-    (void)m, (void)s, (void)fd;
+    (void)s, (void)fd;
     return false;
 #else
-    VirtioDev *fresh = virtio_9p_new_fd(m, fd, s->tag, false);
-    if (!fresh)
-        return false;
-    s->dev->priv = fresh->priv;
-    s->dev->notify = fresh->notify;
-    s->dev->reset = fresh->reset;
-    s->dev->poll = fresh->poll;
-    free(fresh);
-    return true;
+    return virtio_9p_set_root(s->dev, fd, false);
 #endif
 }
 
@@ -347,7 +339,7 @@ bool run_record(Machine *m, RunOpts *o, const uint8_t *config, size_t config_len
             return false;
         }
         NinepSlot *s = &slots[used];
-        if (!ninep_bind(m, s, o->pre[j].fd)) {
+        if (!ninep_bind(s, o->pre[j].fd)) {
             snprintf(err, errlen, "cannot serve the preopened directory %s", o->pre[j].name);
             return false;
         }
