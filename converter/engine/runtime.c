@@ -235,6 +235,25 @@ bool config_check(const uint8_t *p, size_t len, unsigned *ram_mb, char *err, siz
 
 /* ---------------------------------------------------------------- RUN record */
 
+/* Terminal size from the environment (WASI has no ioctl): C2W_WINSIZE=ROWSxCOLS (the launcher's,
+ * not passed on), else LINES and COLUMNS. */
+static unsigned env_rows, env_cols;
+static bool winsize_given;
+
+static void parse_winsize(const char *v)
+{
+    char *end;
+    unsigned long r = strtoul(v, &end, 10);
+    if (*end != 'x')
+        return;
+    unsigned long c = strtoul(end + 1, &end, 10);
+    if (*end || !r || !c || r > 65535 || c > 65535)
+        return;
+    env_rows = (unsigned)r;
+    env_cols = (unsigned)c;
+    winsize_given = true;
+}
+
 static bool add_env(Buf *out)
 {
 #ifdef __wasm__
@@ -251,6 +270,14 @@ static bool add_env(Buf *out)
             runtime_status_file = strdup(kv + sizeof STATUS_ENV);
             continue;
         }
+        if (!strncmp(kv, WINSIZE_ENV "=", sizeof WINSIZE_ENV)) { /* for us, not the container */
+            parse_winsize(kv + sizeof WINSIZE_ENV);
+            continue;
+        }
+        if (!strncmp(kv, "LINES=", 6) && !env_rows)
+            env_rows = (unsigned)atoi(kv + 6);
+        if (!strncmp(kv, "COLUMNS=", 8) && !env_cols)
+            env_cols = (unsigned)atoi(kv + 8);
         ok = field_put(out, 'v', ptrs[i], strlen(kv));
     }
     free(ptrs);
@@ -363,10 +390,10 @@ bool run_record(Machine *m, RunOpts *o, const uint8_t *config, size_t config_len
             cols = ws.ws_col;
         }
 #endif
-        if (!rows && getenv("LINES"))
-            rows = (unsigned)atoi(getenv("LINES"));
-        if (!cols && getenv("COLUMNS"))
-            cols = (unsigned)atoi(getenv("COLUMNS"));
+        if (winsize_given || !rows || !cols) {
+            rows = env_rows;
+            cols = env_cols;
+        }
         if (ok && rows && cols && rows < 65536 && cols < 65536) {
             uint8_t z[4] = {(uint8_t)rows, (uint8_t)(rows >> 8), (uint8_t)cols, (uint8_t)(cols >> 8)};
             ok = field_put(out, 'z', z, 4);

@@ -62,6 +62,8 @@ typedef struct {
  * status there as decimal text, hides that preopen and that variable from the container. */
 #define STATUS_ENV "C2W_STATUS_FILE"
 #define STATUS_DIR "/.c2w-run"
+/* The launcher's terminal size for --tty, ROWSxCOLS (e.g. 24x80); also not shown to the container. */
+#define WINSIZE_ENV "C2W_WINSIZE"
 extern char *runtime_status_file;
 /* Write `code` to the status file, if there is one; returns the exit status to give proc_exit. */
 int runtime_report_status(int code);

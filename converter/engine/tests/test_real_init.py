@@ -145,3 +145,10 @@ def test_terminal_natively_raw_host_side_guest_pty(images: tuple[Path, Path]) ->
     os.close(master)
     # one echo (the guest's pty), one CR per newline: the host terminal was raw
     assert out == b"/dev/pts/0\r\ntyped\r\ngot typed\r\n", out
+
+
+def test_terminal_size_from_c2w_winsize_hidden_from_the_container(images: tuple[Path, Path]) -> None:
+    p = wt(images[1], "--tty", "sh", "-c", "stty size; echo ${C2W_WINSIZE:-unset}", opts=("--env", "C2W_WINSIZE=30x100"))
+    assert (p.returncode, p.stdout) == (0, b"30 100\r\nunset\r\n"), p.stderr
+    p = wt(images[1], "--tty", "stty", "size", opts=("--env", "LINES=40", "--env", "COLUMNS=120"))
+    assert (p.returncode, p.stdout) == (0, b"40 120\r\n"), p.stderr
