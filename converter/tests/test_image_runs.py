@@ -191,3 +191,15 @@ def test_interactive_shell_under_a_terminal(image_wasm: Path) -> None:
         assert os.waitstatus_to_exitcode(status) == 3
     finally:
         os.close(fd)
+
+
+def test_mount_option_shows_a_preopen_at_another_path(image_wasm: Path, tmp_path: Path) -> None:
+    (tmp_path / "f.txt").write_text("remapped\n")
+    wasmtime = next(row["command"] for row in json.loads(subprocess.run(
+        [sys.executable, "-m", "c2w_run.cli", "runtimes", "--json"], capture_output=True, text=True,
+        cwd=REPO).stdout) if row["name"] == "wasmtime")
+    r = subprocess.run([*wasmtime, "run", "--dir", f"{tmp_path}::/data", str(image_wasm), "--mount", "/data:/srv/x",
+                        "sh", "-c", "cat /srv/x/f.txt; ls /data 2>&1 | head -1"], capture_output=True,
+                       timeout=120, stdin=subprocess.DEVNULL)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[0] == b"remapped"
