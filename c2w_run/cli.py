@@ -116,7 +116,7 @@ def run_parser() -> argparse.ArgumentParser:
     net = ap.add_argument_group("network (c2w images; passt on the host, see c2w_run/net/README.md)")
     net.add_argument("--net", action="store_true",
                      help="give the container a network (eth0 10.0.2.15/24; the host's 127.0.0.1 is 10.0.2.2)")
-    net.add_argument("--net-transport", choices=("auto", "socket"), default="auto",
+    net.add_argument("--net-transport", choices=("auto", "socket", "stdio"), default="auto",
                      help="how frames reach the image (default: the best the runtime has)")
     net.add_argument("-p", "--publish", action="append", default=[], metavar="[IP:]HOST:GUEST",
                      help="forward a host TCP port into the container (implies --net)")
@@ -143,8 +143,15 @@ def build_spec(ns: argparse.Namespace) -> LaunchSpec:
     # needs it): /dev/null is the same as no stdin, so say so
     no_stdin = ns.no_stdin or (use_net and stdin_is_null())
     opts = ImageOptions(ns.entrypoint, ns.workdir, ns.user, tty=ns.tty, no_stdin=no_stdin)
+    env = dict(parse_env(e) for e in ns.env)
     if is_c2w_image(module):
         args = opts.argv(args)
+        if ns.tty:  # WASI has no window size: the engine reads it from here (hidden from the container)
+            try:
+                size = os.get_terminal_size(sys.stdin.fileno())
+                env.setdefault("C2W_WINSIZE", f"{size.lines}x{size.columns}")
+            except OSError:
+                pass
         if use_net:
             args = ["--net", *(["--mac", ns.mac] if ns.mac else []), *args]
     elif opts.given() or use_net:
@@ -153,7 +160,7 @@ def build_spec(ns: argparse.Namespace) -> LaunchSpec:
     return LaunchSpec(
         module=module,
         args=args,
-        env=dict(parse_env(e) for e in ns.env),
+        env=env,
         mapdirs=[parse_mapdir(m) for m in ns.mapdir],
         stdin=StdinMode.NONE if ns.no_stdin else StdinMode.INHERIT,
         tty=ns.tty,
@@ -175,7 +182,7 @@ def cmd_run(argv: list[str]) -> int:
     try:
         inv = registry.invocation(located, spec)
         with net or contextlib.nullcontext():
-            outcome = run(inv, spec)
+            outcome = run(net.wrap(inv) if net else inv, spec)
         if outcome.timed_out:
             print(f"c2w-run: timed out after {spec.timeout:g} s; killed {located.info.name}", file=sys.stderr)
             return outcome.exit_code

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import pty
 import select
+import struct
 import subprocess
 import sys
+import termios
 import time
 from pathlib import Path
 
@@ -166,6 +169,7 @@ def test_workdir_and_user_overrides(configured_wasm: Path) -> None:
 def test_interactive_shell_under_a_terminal(image_wasm: Path) -> None:
     pid, fd = pty.fork()
     if pid == 0:
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 33, 101, 0, 0))
         os.chdir(REPO)
         os.execv(sys.executable, [sys.executable, "-m", "c2w_run.cli", "--runtime", "wasmtime", "-t",
                                   str(image_wasm), "sh"])
@@ -184,8 +188,9 @@ def test_interactive_shell_under_a_terminal(image_wasm: Path) -> None:
 
     try:
         read_until(b"# ")  # root's prompt
-        os.write(fd, b"echo -n hel''lo; echo -n ' '; tty\n")
+        os.write(fd, b"echo -n hel''lo; echo -n ' '; tty; stty size\n")
         read_until(b"hello /dev/pts/")
+        read_until(b"33 101")  # the window size set below, before the child started
         os.write(fd, b"exit 3\n")
         _, status = os.waitpid(pid, 0)
         assert os.waitstatus_to_exitcode(status) == 3
