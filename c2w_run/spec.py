@@ -49,7 +49,7 @@ class Publish:
 class NetConfig:
     """--net for a c2w image: the container gets a network from passt on the host."""
 
-    transport: str = "auto"  # "auto" or "socket" (c2w_run/net/transports.py)
+    transport: str = "auto"  # "auto", "socket" or "stdio" (c2w_run/net/transports.py)
     publish: tuple[Publish, ...] = ()
     mac: str | None = None
 

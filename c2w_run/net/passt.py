@@ -39,7 +39,7 @@ def forward_spec(p: Publish) -> str:
     return f"{p.ip + '/' if p.ip else ''}{p.host_port}:{p.guest_port}"
 
 
-def argv(binary: str, fd: int, publish: list[Publish], log: Path) -> list[str]:
+def argv(binary: str, fd: int | str, publish: list[Publish], log: Path) -> list[str]:
     """passt in the foreground on the connected socket fd; it exits when the connection closes
     (-1), even if c2w-run itself is killed."""
     out = [binary, "--foreground", "--one-off", "--fd", str(fd), "--log-file", str(log), "--ipv4-only",

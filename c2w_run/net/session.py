@@ -1,5 +1,9 @@
 """One run's network: passt joined to the image's transport, torn down on every exit path.
 
+Stdio transport: the runtime runs under a relay process (c2w_run/net/mux.py) that starts passt
+on a socketpair and speaks the engine's stdin/stdout multiplex; the relay is in the runtime's
+process group, so c2w-run's signal forwarding and timeout kill reach it and passt too.
+
 Socket transport: c2w-run picks a free loopback port and asks the adapter to pre-open it as a
 listening socket for the module (`LaunchSpec.listen`); the engine (`--net`) accepts one
 connection on it before it starts the container. A thread here connects to that port as soon
@@ -11,6 +15,8 @@ QEMU's stream framing on it directly, so no relay process copies the frames. pas
 from __future__ import annotations
 
 import contextlib
+import select
+import json
 import shutil
 import socket
 import subprocess
@@ -21,10 +27,10 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-from ..spec import LaunchSpec, ListenSocket
+from ..spec import Invocation, LaunchSpec, ListenSocket
 from . import passt
 from .passt import NetError
-from .transports import SOCKET, TRANSPORTS, missing_reason, transport_for
+from .transports import SOCKET, STDIO, TRANSPORTS, missing_reason, transport_for
 
 CONNECT_TIMEOUT = 60.0  # the runtime must listen within this (a cold compile of a big module)
 
@@ -45,26 +51,40 @@ class NetSession:
         if self.transport is None:
             with_one = ", ".join(r for r, t in TRANSPORTS.items() if cfg.transport in ("auto", *t))
             what = "network transport" if cfg.transport == "auto" else f"'{cfg.transport}' network transport"
-            raise NetError(f"--net: {runtime} has no {what} ({missing_reason(runtime)}); "
+            raise NetError(f"--net: {runtime} has no {what} ({missing_reason(runtime, cfg.transport)}); "
                            f"runtimes with one: {with_one}")
         self.passt = passt.find()
         self.publish = list(cfg.publish)
-        self.port = free_port()
-        spec.listen = ListenSocket("127.0.0.1", self.port)
+        self.port = 0
+        if self.transport == SOCKET:
+            self.port = free_port()
+            spec.listen = ListenSocket("127.0.0.1", self.port)
+        elif "--net" in spec.args:  # the image option added by the CLI
+            spec.args[spec.args.index("--net")] = "--net=stdio"
         self.dir: Path | None = None
         self.log = Path("/dev/null")
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self.proc: subprocess.Popen[bytes] | None = None
         self.error: str | None = None
+        self.reported = False
         self._thread = threading.Thread(target=self._join, name="c2w-run-net", daemon=True)
 
     def __enter__(self) -> NetSession:
-        assert self.transport == SOCKET
         self.dir = Path(tempfile.mkdtemp(prefix="c2w-run-net-"))
         self.log = self.dir / "passt.log"
-        self._thread.start()
+        if self.transport == SOCKET:
+            self._thread.start()
         return self
+
+    def wrap(self, inv: Invocation) -> Invocation:
+        """stdio transport: run the runtime under the relay (c2w_run/net/mux.py), which starts
+        passt itself. Call inside the `with` block."""
+        if self.transport != STDIO:
+            return inv
+        argv = passt.argv(self.passt, "{fd}", self.publish, self.log)
+        return Invocation([sys.executable, "-m", "c2w_run.net.mux", json.dumps(argv), "--", *inv.argv],
+                          inv.env, inv.cwd)
 
     def _join(self) -> None:
         deadline = time.monotonic() + CONNECT_TIMEOUT
@@ -77,17 +97,33 @@ class NetSession:
                     return
                 self._stop.wait(0.01)
                 continue
-            with conn, self._lock:
-                if self._stop.is_set():
-                    return
-                fd = conn.fileno()
-                try:
-                    self.proc = subprocess.Popen(passt.argv(self.passt, fd, self.publish, self.log), pass_fds=[fd],
-                                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                                 stderr=subprocess.DEVNULL, process_group=0)
-                except OSError as e:
-                    self.error = f"cannot start passt: {e}"
+            with conn:
+                # start passt once the engine's first frame (its gratuitous ARP) waits in the
+                # socket: passt 2023-03 crashes on a forwarded connection before any guest frame
+                while not self._stop.is_set() and not select.select([conn], [], [], 0.05)[0]:
+                    pass
+                self._start(conn)
             return
+
+    def _start(self, conn: socket.socket) -> None:
+        with self._lock:
+            if self._stop.is_set():
+                return
+            fd = conn.fileno()
+            try:
+                self.proc = subprocess.Popen(passt.argv(self.passt, fd, self.publish, self.log), pass_fds=[fd],
+                                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                             stderr=subprocess.DEVNULL, process_group=0)
+            except OSError as e:
+                self.error = f"cannot start passt: {e}"
+                return
+        try:  # a bad -p (port taken, not allowed) ends passt at once: say so now
+            code = self.proc.wait(0.3)
+        except subprocess.TimeoutExpired:
+            return
+        print(f"c2w-run: --net: passt exited with status {code}: {self._log_tail()}; the container has no network",
+              file=sys.stderr)
+        self.reported = True
 
     def close(self) -> None:
         self._stop.set()
@@ -103,7 +139,7 @@ class NetSession:
                 except subprocess.TimeoutExpired:
                     proc.kill()
                     proc.wait()
-            elif proc.returncode not in (0, -15):
+            elif proc.returncode not in (0, -15) and not self.reported:
                 self.error = self.error or f"passt exited with status {proc.returncode}: {self._log_tail()}"
         if self.error:
             print(f"c2w-run: --net: {self.error}", file=sys.stderr)

@@ -3,16 +3,23 @@ converter/engine/tests/test_net_engine.py and c2w_run/tests/test_net_cli.py).
 
 - "socket": the runtime pre-opens a TCP listener for the module (WASI preview1 `sock_accept`);
   the engine accepts one connection and c2w-run hands it to passt.
+- "stdio": frames and the container's stdin/stdout multiplexed over the runtime's stdin and
+  stdout (a relay process, c2w_run/net/mux.py, speaks it); needs working stdin polling only.
 """
 
 from __future__ import annotations
 
 SOCKET = "socket"
+STDIO = "stdio"
 
 # runtime name -> transports, best first
 TRANSPORTS: dict[str, tuple[str, ...]] = {
-    "wasmtime46": (SOCKET,),  # -S preview2=n -S tcplisten=HOST:PORT
-    "wazero": (SOCKET,),  # -listen=HOST:PORT
+    "wasmtime46": (SOCKET, STDIO),  # -S preview2=n -S tcplisten=HOST:PORT
+    "wazero": (SOCKET, STDIO),  # -listen=HOST:PORT
+    "wasmtime": (STDIO,),
+    "wasmtime-py": (STDIO,),
+    "wamr": (STDIO,),
+    "node": (STDIO,),
 }
 
 # why the others have none (shown in the one-line error)
@@ -41,5 +48,7 @@ def describe(runtime: str) -> str:
     return ", ".join(transports(runtime)) or "-"
 
 
-def missing_reason(runtime: str) -> str:
+def missing_reason(runtime: str, wanted: str = "auto") -> str:
+    if wanted == STDIO or (wanted == "auto" and runtime not in TRANSPORTS):
+        return "its stdin polling is not known to work"
     return MISSING.get(runtime, "it has no pre-opened sockets")

@@ -1,7 +1,8 @@
 """`c2w-run --net` and `-p` with a real passt, real runtimes and the default image converted by
-the `c2w` CLI: the container fetches a page from the host's 127.0.0.1 (as 10.0.2.2), a host
-GET reaches busybox httpd in the container, and after every run (normal exit, SIGINT,
-timeout) no passt and no runtime process is left."""
+the `c2w` CLI: the container fetches a page from the host's 127.0.0.1 (as 10.0.2.2) over each
+runtime's transports (socket: pre-opened listener; stdio: the multiplex relay), a host GET
+reaches busybox httpd in the container, and after every run (normal exit, SIGINT, timeout) no
+passt, relay or runtime process is left."""
 from __future__ import annotations
 
 import http.server
@@ -22,7 +23,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 BODY = b"served on the host's loopback\n"
-NET_RUNTIMES = ("wasmtime46", "wazero")
+NET_CASES = [("wasmtime46", "socket"), ("wazero", "socket"), ("wasmtime", "stdio"), ("wamr", "stdio"),
+             ("node", "stdio"), ("wasmtime-py", "stdio"), ("wazero", "stdio")]
 
 
 def c2w_run(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[bytes]:
@@ -99,11 +101,11 @@ def need(runtime: str) -> None:
         pytest.skip(f"{runtime} not installed (make runtimes)")
 
 
-@pytest.mark.parametrize("runtime", NET_RUNTIMES)
-def test_container_fetches_from_host_loopback(runtime: str, image: Path, http_port: int,
+@pytest.mark.parametrize("runtime,transport", NET_CASES)
+def test_container_fetches_from_host_loopback(runtime: str, transport: str, image: Path, http_port: int,
                                               tmpenv: dict[str, str]) -> None:
     need(runtime)
-    done = c2w_run("--runtime", runtime, "--net", str(image), "wget", "-q", "-O", "-",
+    done = c2w_run("--runtime", runtime, "--net", "--net-transport", transport, str(image), "wget", "-q", "-O", "-",
                    f"http://10.0.2.2:{http_port}/", env=tmpenv)
     assert (done.returncode, done.stdout) == (0, BODY), done.stderr
     assert_nothing_left(tmpenv, image)
@@ -115,11 +117,13 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_published_port_reaches_httpd_and_sigint_tears_down(image: Path, tmpenv: dict[str, str]) -> None:
-    need("wasmtime46")
+@pytest.mark.parametrize("runtime", ["wasmtime46", "wasmtime"])  # socket, stdio
+def test_published_port_reaches_httpd_and_sigint_tears_down(runtime: str, image: Path,
+                                                            tmpenv: dict[str, str]) -> None:
+    need(runtime)
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "c2w_run.cli", "--runtime", "wasmtime46", "-p", f"127.0.0.1:{port}:80", str(image),
+        [sys.executable, "-m", "c2w_run.cli", "--runtime", runtime, "-p", f"127.0.0.1:{port}:80", str(image),
          "sh", "-c", "mkdir -p /www && echo '<h1>c2w</h1>' > /www/index.html && exec busybox httpd -f -p 80 -h /www"],
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=tmpenv)
     try:
@@ -130,28 +134,46 @@ def test_published_port_reaches_httpd_and_sigint_tears_down(image: Path, tmpenv:
             except OSError:
                 time.sleep(0.2)
         assert page == b"<h1>c2w</h1>\n", proc.stderr.read() if proc.poll() is not None else "no page"
-        proc.send_signal(signal.SIGINT)
-        proc.wait(30)
     finally:
-        proc.kill()
-        proc.wait()
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)  # c2w-run tears down what it started
+        try:
+            proc.wait(30)
+        finally:
+            proc.kill()
+            proc.wait()
     assert proc.returncode != 0  # interrupted
     assert_nothing_left(tmpenv, image, port)
 
 
-def test_timeout_tears_down_passt_and_the_runtime(image: Path, tmpenv: dict[str, str]) -> None:
-    need("wazero")
-    done = c2w_run("--runtime", "wazero", "--net", "--timeout", "4", str(image), "sleep", "60", env=tmpenv)
+@pytest.mark.parametrize("runtime", ["wazero", "wamr"])  # socket, stdio
+def test_timeout_tears_down_passt_and_the_runtime(runtime: str, image: Path, tmpenv: dict[str, str]) -> None:
+    need(runtime)
+    done = c2w_run("--runtime", runtime, "--net", "--timeout", "4", str(image), "sleep", "60", env=tmpenv)
     assert done.returncode == 124, done.stderr
     assert_nothing_left(tmpenv, image)
 
 
-def test_net_on_a_runtime_without_transport_is_one_line(image: Path) -> None:
+def test_net_on_a_runtime_without_the_transport_is_one_line(image: Path) -> None:
     need("wasmtime")
-    done = c2w_run("--runtime", "wasmtime", "--net", str(image), "true")
+    done = c2w_run("--runtime", "wasmtime", "--net", "--net-transport", "socket", str(image), "true")
     lines = done.stderr.decode().strip().splitlines()
     assert done.returncode == 2 and len(lines) == 1, done.stderr
-    assert "wasmtime has no network transport" in lines[0] and "wasmtime46" in lines[0]
+    assert "wasmtime has no 'socket' network transport" in lines[0] and "removed" in lines[0]
+    assert "wasmtime46" in lines[0]
+
+
+def test_stdio_multiplex_keeps_stdin_stdout_stderr_and_status(image: Path, tmpenv: dict[str, str]) -> None:
+    need("wasmtime")
+    done = subprocess.run(
+        [sys.executable, "-m", "c2w_run.cli", "--runtime", "wasmtime", "--net", str(image), "sh", "-c",
+         "cat > /tmp/in; head -c 3000000 /dev/urandom > /tmp/x; sha256sum < /tmp/x >&2; cat /tmp/in /tmp/x; exit 5"],
+        input=b"stdin through the multiplex\n", capture_output=True, env=tmpenv, timeout=120)
+    assert done.returncode == 5, done.stderr
+    assert done.stdout.startswith(b"stdin through the multiplex\n")
+    body = done.stdout[len(b"stdin through the multiplex\n"):]
+    import hashlib
+    assert len(body) == 3000000 and hashlib.sha256(body).hexdigest() in done.stderr.decode()
 
 
 def test_passt_missing_names_the_debian_package(image: Path, tmpenv: dict[str, str]) -> None:
@@ -183,8 +205,8 @@ def test_net_on_a_plain_wasi_module_is_refused(tmp_path: Path) -> None:
 
 def test_runtimes_lists_the_network_transport() -> None:
     rows = runtimes()
-    assert rows["wasmtime46"]["net"] == "socket" and rows["wazero"]["net"] == "socket"
-    assert rows["wasmtime"]["net"] == "-"
+    assert rows["wasmtime46"]["net"] == "socket, stdio" and rows["wazero"]["net"] == "socket, stdio"
+    assert rows["wasmtime"]["net"] == "stdio" and rows["wamr"]["net"] == "stdio"
 
 
 def test_exit_status_137_comes_back_with_net_on_wasmtime46(image: Path, tmpenv: dict[str, str]) -> None:

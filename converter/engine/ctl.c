@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "machine.h"
+#include "net.h"
 
 bool buf_put(Buf *b, const void *data, size_t len)
 {
@@ -62,7 +63,8 @@ static void on_record(Machine *m, uint8_t type, const uint8_t *p, uint32_t len)
         cpu_stop(&m->cpu); /* the host loop checks for the snapshot point */
         break;
     case REC_STDOUT:
-        host_write_all(1, p, len);
+        if (!net_mux_stdout(p, len)) /* --net=stdio: stdout is multiplexed with the network */
+            host_write_all(1, p, len);
         break;
     case REC_STDERR:
         host_write_all(2, p, len);

@@ -400,7 +400,11 @@ static int serve(Machine *m, RunOpts *o, int64_t t0, uint64_t instret0)
     if (o->tty == 1)
         raw_terminal();
 #endif
-    if (!o->no_stdin && o->stdin_mode != STDIN_NONE) {
+    if (o->net.stdio) { /* stdin arrives through the multiplex (net.c), not read here */
+        bool want = !o->no_stdin && o->stdin_mode != STDIN_NONE;
+        net_mux_attach(m, want);
+        m->ctl->stdin_on = want;
+    } else if (!o->no_stdin && o->stdin_mode != STDIN_NONE) {
         m->stdin_mode = o->stdin_mode;
         host_stdin_setup(m);
         m->ctl->stdin_on = true;

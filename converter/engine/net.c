@@ -19,7 +19,11 @@
 #define RXBUF_SIZE (512 * 1024)
 #define TXBUF_SIZE (512 * 1024)
 
-static int conn = -1;
+static int conn = -1;          /* socket: the connection; stdio: 0 (and output on 1) */
+static int wfd = -1;           /* where frames are written: conn, or 1 with the multiplex */
+static bool mux;               /* --net=stdio */
+static Machine *mux_m;         /* container stdin goes to its input queue */
+static bool mux_stdin;
 static uint8_t *rxbuf, *txbuf;
 static size_t rx_off, rx_len; /* unconsumed bytes: rxbuf[rx_off .. rx_off + rx_len) */
 static size_t tx_off, tx_len;
@@ -36,6 +40,10 @@ bool net_parse_opt(NetOpts *o, const char *v, char *err, size_t errlen)
     o->listenfd = -1;
     if (!v || !strcmp(v, "socket"))
         return true;
+    if (!strcmp(v, "stdio")) {
+        o->stdio = true;
+        return true;
+    }
     const char *p = "socket=listenfd=";
     if (!strncmp(v, p, strlen(p))) {
         char *end;
@@ -47,7 +55,7 @@ bool net_parse_opt(NetOpts *o, const char *v, char *err, size_t errlen)
         o->listenfd = (int)fd;
         return true;
     }
-    snprintf(err, errlen, "--net=%s: expected --net, --net=socket or --net=socket=listenfd=N", v);
+    snprintf(err, errlen, "--net=%s: expected --net, --net=socket, --net=socket=listenfd=N or --net=stdio", v);
     return false;
 }
 
@@ -137,8 +145,29 @@ static void announce(const NetOpts *o)
     net_io();
 }
 
+static void flush_at_exit(void)
+{
+    net_io(); /* the multiplex writes block: everything queued goes out */
+}
+
 bool net_connect(const NetOpts *o, int timeout_ms, char *err, size_t errlen)
 {
+    if (o->stdio) {
+        if (!rxbuf)
+            rxbuf = malloc(RXBUF_SIZE);
+        if (!txbuf)
+            txbuf = malloc(TXBUF_SIZE);
+        if (!rxbuf || !txbuf) {
+            snprintf(err, errlen, "--net: out of memory");
+            return false;
+        }
+        mux = true;
+        conn = 0;
+        wfd = 1;
+        atexit(flush_at_exit);
+        announce(o);
+        return true;
+    }
     int lfd = o->listenfd;
     if (lfd >= 0) {
         if (!is_listener(lfd)) {
@@ -167,7 +196,7 @@ bool net_connect(const NetOpts *o, int timeout_ms, char *err, size_t errlen)
     for (;;) {
         int fd = try_accept(lfd);
         if (fd >= 0) {
-            conn = fd;
+            conn = wfd = fd;
             rx_off = rx_len = tx_off = tx_len = cur_frame = 0;
             announce(o);
             return true;
@@ -191,45 +220,137 @@ bool net_connect(const NetOpts *o, int timeout_ms, char *err, size_t errlen)
 
 bool net_connected(void)
 {
-    return conn >= 0;
+    return conn >= 0 || (mux && wfd >= 0);
 }
 
 static void drop_connection(void)
 {
+    if (mux) { /* stdin ended (or broke): no more input; output goes on while fd 1 takes it */
+        conn = -1;
+        if (mux_m && mux_stdin)
+            mux_m->stdin_eof = true;
+        return;
+    }
     if (conn >= 0)
         close(conn);
-    conn = -1;
+    conn = wfd = -1;
     tx_off = tx_len = 0;
 }
 
 /* ---------------------------------------------------------------- frames */
 
-bool net_send_frame(const void *frame, size_t len)
+/* Queue one message (with the multiplex: type + data); false if the buffer has no room. */
+static bool queue(int type, const void *data, size_t len)
 {
-    if (conn < 0 || len == 0 || len > NET_FRAME_MAX)
-        return true; /* dropped, like a cable that is not plugged in */
-    if (tx_off + tx_len + 4 + len > TXBUF_SIZE) {
+    size_t hdr = mux ? 5 : 4, n = mux ? len + 1 : len;
+    if (tx_off + tx_len + hdr + len > TXBUF_SIZE) {
         if (tx_off) {
             memmove(txbuf, txbuf + tx_off, tx_len);
             tx_off = 0;
         }
-        if (tx_len + 4 + len > TXBUF_SIZE)
+        if (tx_len + hdr + len > TXBUF_SIZE)
             return false;
     }
     uint8_t *p = txbuf + tx_off + tx_len;
-    p[0] = (uint8_t)(len >> 24);
-    p[1] = (uint8_t)(len >> 16);
-    p[2] = (uint8_t)(len >> 8);
-    p[3] = (uint8_t)len;
-    memcpy(p + 4, frame, len);
-    tx_len += 4 + len;
+    p[0] = (uint8_t)(n >> 24);
+    p[1] = (uint8_t)(n >> 16);
+    p[2] = (uint8_t)(n >> 8);
+    p[3] = (uint8_t)n;
+    if (mux)
+        p[4] = (uint8_t)type;
+    memcpy(p + hdr, data, len);
+    tx_len += hdr + len;
+    return true;
+}
+
+bool net_send_frame(const void *frame, size_t len)
+{
+    if (wfd < 0 || len == 0 || len > NET_FRAME_MAX)
+        return true; /* dropped, like a cable that is not plugged in */
+    if (!queue(0, frame, len))
+        return false;
     st_fout++;
     st_bout += len;
     return true;
 }
 
+bool net_mux_on(void)
+{
+    return mux;
+}
+
+bool net_mux_stdout(const void *data, size_t len)
+{
+    if (!mux)
+        return false;
+    const uint8_t *p = data;
+    while (len) {
+        size_t n = len < 65536 ? len : 65536;
+        if (!queue(1, p, n)) {
+            net_io(); /* blocking writes: makes room */
+            if (!queue(1, p, n))
+                return true; /* output closed: dropped */
+        }
+        p += n;
+        len -= n;
+    }
+    net_io();
+    return true;
+}
+
+void net_mux_attach(Machine *m, bool want_stdin)
+{
+    mux_m = m;
+    mux_stdin = want_stdin;
+}
+
+/* Multiplex: handle the stdin messages at the head of the input (network frames stay for
+ * net_next_frame). Stops at a frame, an incomplete message, or a full stdin queue. */
+static void mux_control(void)
+{
+    while (mux && !cur_frame && rx_len >= 5) {
+        uint8_t *p = rxbuf + rx_off;
+        size_t n = (size_t)p[0] << 24 | (size_t)p[1] << 16 | (size_t)p[2] << 8 | p[3];
+        if (n == 0 || n > NET_FRAME_MAX + 1) {
+            fprintf(stderr, "c2w: bad message length %zu on the stdio multiplex; network disconnected\n", n);
+            conn = wfd = -1;
+            rx_len = 0;
+            return;
+        }
+        if (p[4] == 0 || rx_len < 4 + n)
+            return; /* a network frame, or not all there yet */
+        Machine *m = mux_m;
+        if (p[4] == 2) {
+            if (m && mux_stdin)
+                m->stdin_eof = true;
+        } else if (p[4] == 1 && m && mux_stdin && n > 1) {
+            uint32_t space = INBUF_SIZE - (m->in_tail - m->in_head);
+            size_t k = n - 1 < space ? n - 1 : space;
+            for (size_t i = 0; i < k; i++)
+                m->inbuf[(m->in_tail + i) % INBUF_SIZE] = p[5 + i];
+            m->in_tail += (uint32_t)k;
+            if (k < n - 1) { /* the rest waits: rewrite the header in front of it */
+                size_t left = n - k;
+                uint8_t *q = p + k;
+                q[0] = (uint8_t)(left >> 24), q[1] = (uint8_t)(left >> 16), q[2] = (uint8_t)(left >> 8);
+                q[3] = (uint8_t)left, q[4] = 1;
+                rx_off += k;
+                rx_len -= k;
+                return;
+            }
+        } else if (p[4] == 1 && !mux_m) {
+            return; /* stdin before the container runs: keep it */
+        }
+        rx_off += 4 + n;
+        rx_len -= 4 + n;
+        if (!rx_len)
+            rx_off = 0;
+    }
+}
+
 size_t net_next_frame(const uint8_t **frame)
 {
+    mux_control();
     if (cur_frame || rx_len < 4)
         return 0;
     const uint8_t *p = rxbuf + rx_off;
@@ -242,6 +363,13 @@ size_t net_next_frame(const uint8_t **frame)
     }
     if (rx_len < 4 + len)
         return 0;
+    if (mux) { /* mux_control left a network frame (type 0) at the head */
+        if (len < 2)
+            return 0;
+        *frame = p + 5;
+        cur_frame = 4 + len;
+        return len - 1;
+    }
     *frame = p + 4;
     cur_frame = 4 + len;
     return len;
@@ -252,7 +380,7 @@ void net_frame_done(void)
     if (!cur_frame)
         return;
     st_fin++;
-    st_bin += cur_frame - 4;
+    st_bin += cur_frame - (mux ? 5 : 4);
     rx_off += cur_frame;
     rx_len -= cur_frame;
     cur_frame = 0;
@@ -260,12 +388,12 @@ void net_frame_done(void)
         rx_off = 0;
 }
 
+static bool mux_ready; /* net_wait's poll saw fd 0 readable (node reports it only with a timeout) */
+
 void net_io(void)
 {
-    if (conn < 0)
-        return;
-    while (tx_len) {
-        ssize_t n = write(conn, txbuf + tx_off, tx_len);
+    while (tx_len && wfd >= 0) {
+        ssize_t n = write(wfd, txbuf + tx_off, tx_len);
         if (n > 0) {
             tx_off += (size_t)n;
             tx_len -= (size_t)n;
@@ -273,11 +401,18 @@ void net_io(void)
         }
         if (n < 0 && (errno == EAGAIN || errno == EINTR))
             break;
+        if (mux) { /* stdout closed: nothing more can go out */
+            wfd = -1;
+            tx_off = tx_len = 0;
+            break;
+        }
         drop_connection(); /* peer gone */
         return;
     }
     if (!tx_len)
         tx_off = 0;
+    if (conn < 0)
+        return;
     if (cur_frame)
         return; /* the frame handed out points into rxbuf: do not move it */
     if (rx_off && rx_off + rx_len + NET_FRAME_MAX + 4 > RXBUF_SIZE) {
@@ -288,10 +423,19 @@ void net_io(void)
         size_t space = RXBUF_SIZE - rx_off - rx_len;
         if (!space)
             break;
+        if (mux && !mux_ready) { /* fd 0 blocks: read only what poll says is there, once */
+            struct pollfd pf = {.fd = 0, .events = POLLIN};
+            if (poll(&pf, 1, 0) <= 0 || !(pf.revents & (POLLIN | POLLHUP)))
+                break;
+        }
+        mux_ready = false;
         ssize_t n = read(conn, rxbuf + rx_off + rx_len, space);
         if (n > 0) {
             rx_len += (size_t)n;
             spurious = 0;
+            mux_control();
+            if (mux)
+                break;
             continue;
         }
         if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -327,11 +471,11 @@ void net_wait(Machine *m, int64_t timeout_ns)
     struct pollfd p[2];
     int n = 0, sock = -1;
     bool want_stdin = host_stdin_wanted(m);
-    if (want_stdin && m->stdin_mode == STDIN_POLL)
+    if (want_stdin && m->stdin_mode == STDIN_POLL && !mux)
         p[n++] = (struct pollfd){.fd = 0, .events = POLLIN};
     else if (want_stdin && ms > 10)
         ms = 10; /* non-blocking stdin: look again soon */
-    short ev = (short)((conn >= 0 && rx_wanted() ? POLLIN : 0) | (conn >= 0 && tx_len ? POLLOUT : 0));
+    short ev = (short)((conn >= 0 && rx_wanted() ? POLLIN : 0) | (conn >= 0 && tx_len && !mux ? POLLOUT : 0));
     if (ev && !poll_broken) {
         sock = n;
         p[n++] = (struct pollfd){.fd = conn, .events = ev};
@@ -345,6 +489,11 @@ void net_wait(Machine *m, int64_t timeout_ns)
     int r = poll(p, (nfds_t)n, ms);
     if (r < 0 && sock >= 0) {
         poll_broken = true;
+        return;
+    }
+    if (r > 0 && sock >= 0 && mux && (p[sock].revents & (POLLIN | POLLHUP))) {
+        mux_ready = true;
+        net_io();
         return;
     }
     if (r > 0 && sock >= 0 && p[sock].revents && host_now_ns() - t0 < 200000) {

@@ -6,7 +6,13 @@
  *  - image mode (WASI): the engine takes a listening socket the runtime pre-opened (the first
  *    fd whose filetype is SOCKET_STREAM, or `listenfd=N`) and `sock_accept`s one connection
  *    (the launcher connects to it and hands the connection to passt);
- *  - natively (tests): the same with an inherited listening fd.
+ *  - natively (tests): the same with an inherited listening fd;
+ *  - `--net=stdio` (any runtime whose stdin polling works): the launcher multiplexes the
+ *    network and the console over the engine's stdin and stdout. Every message is
+ *        u32 BE length N | u8 type | N-1 bytes
+ *    host -> engine (fd 0): 0 = network frame, 1 = container stdin bytes, 2 = stdin EOF;
+ *    engine -> host (fd 1): 0 = network frame, 1 = container stdout bytes.
+ *    stderr (fd 2) and the exit status are not multiplexed.
  * One transport per engine; its state is global (there is one virtio-net device). */
 #ifndef C2W_NET_H
 #define C2W_NET_H
@@ -30,6 +36,7 @@ struct Machine;
 
 typedef struct {
     bool on;          /* --net given */
+    bool stdio;       /* --net=stdio: the multiplex on stdin/stdout */
     int listenfd;     /* -1: find the pre-opened listening socket */
     bool have_mac;
     uint8_t mac[6];
@@ -61,6 +68,12 @@ void net_io(void);
 /* Idle wait: until the socket or stdin (when the engine wants it) is readable, or timeout_ns
  * (negative: no deadline, capped at 1 s). Replaces host_wait when the transport is up. */
 void net_wait(struct Machine *m, int64_t timeout_ns);
+/* --net=stdio: container stdout goes out as a multiplex message (returns false, doing
+ * nothing, when the multiplex is off); container stdin comes from the multiplex into m's
+ * input queue (net_mux_attach, called once the guest may receive stdin). */
+bool net_mux_stdout(const void *p, size_t len);
+void net_mux_attach(struct Machine *m, bool want_stdin);
+bool net_mux_on(void);
 /* Counters for --stats. */
 void net_stats(uint64_t *frames_in, uint64_t *frames_out, uint64_t *bytes_in, uint64_t *bytes_out);
 

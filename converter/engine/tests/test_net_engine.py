@@ -8,6 +8,7 @@ import http.server
 import os
 import shutil
 import socket
+import struct
 import subprocess
 import threading
 import time
@@ -172,3 +173,32 @@ def test_without_net_eth0_exists_but_stays_down(image: Path) -> None:
     p = subprocess.run([wasmtime_bin(), "run", str(image), "cat", "/sys/class/net/eth0/operstate",
                         "/sys/class/net/eth0/mtu"], stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
     assert (p.returncode, p.stdout) == (0, b"down\n65520\n"), p.stderr
+
+
+def mux_messages(data: bytes) -> list[tuple[int, bytes]]:
+    out, off = [], 0
+    while off + 5 <= len(data):
+        (n,) = struct.unpack_from(">I", data, off)
+        out.append((data[off + 4], data[off + 5:off + 4 + n]))
+        off += 4 + n
+    assert off == len(data), "trailing bytes after the last multiplex message"
+    return out
+
+
+def test_stdio_multiplex_frames_stdin_stdout_and_announces_the_guest(image: Path) -> None:
+    d = image.parent
+    stdin = struct.pack(">IB", 4, 1) + b"hi\n" + struct.pack(">IB", 1, 2)
+    p = subprocess.run([str(engine("native")), "--kernel", str(d / "kernel"), "--initrd", str(d / "initrd"),
+                        "--drive", str(d / "disk"), "--config", str(d / "config"), "--append",
+                        (d / "cmdline").read_text(), "--run", "--net=stdio", "--mac", "02:00:00:00:00:07",
+                        "sh", "-c", "cat; echo done; echo err >&2; exit 4"],
+                       input=stdin, capture_output=True, timeout=120)
+    assert (p.returncode, p.stderr) == (4, b"err\n")
+    msgs = mux_messages(p.stdout)
+    frames = [body for kind, body in msgs if kind == 0]
+    out = b"".join(body for kind, body in msgs if kind == 1)
+    assert out == b"hi\ndone\n"
+    # first frame: the gratuitous ARP (broadcast, from the --mac address, for 10.0.2.15)
+    arp = frames[0]
+    assert arp[:6] == b"\xff" * 6 and arp[6:12] == bytes.fromhex("020000000007") and arp[12:14] == b"\x08\x06"
+    assert arp[28:32] == bytes([10, 0, 2, 15])
