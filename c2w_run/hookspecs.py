@@ -50,7 +50,8 @@ def c2w_runtime_locate(runtime: RuntimeInfo) -> list[str] | None:
 
 @hookspec(firstresult=True)
 def c2w_runtime_version(runtime: RuntimeInfo, command: list[str]) -> str | None:
-    """Return the version string of the located runtime."""
+    """Return the version string of the located runtime (default, when no plugin answers:
+    the first line of ``COMMAND --version``)."""
     raise NotImplementedError
 
 

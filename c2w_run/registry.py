@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pluggy
 
 from . import hookspecs
-from .locate import find_executable, from_env
+from .locate import find_executable, from_env, version_of
 from .spec import Invocation, LaunchSpec
 
 ENTRY_POINT_GROUP = "c2w_run.runtimes"
@@ -90,7 +90,8 @@ def require(name: str) -> Located:
 @functools.lru_cache(maxsize=None)
 def _version(name: str, command: tuple[str, ...]) -> str | None:
     info = resolve_name(name)
-    return plugin_manager().hook.c2w_runtime_version(runtime=info, command=list(command))
+    found = plugin_manager().hook.c2w_runtime_version(runtime=info, command=list(command))
+    return found if found is not None else version_of(list(command))  # default: `COMMAND --version`
 
 
 def version(located: Located) -> str | None:

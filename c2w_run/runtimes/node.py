@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..hookspecs import RuntimeInfo, hookimpl
-from ..locate import version_of
 from ..spec import Invocation, LaunchSpec, reject_readonly
 
 INFO = RuntimeInfo(
@@ -21,11 +20,6 @@ RUNNER = Path(__file__).with_name("node_runner.mjs")
 @hookimpl
 def c2w_runtime_info() -> list[RuntimeInfo]:
     return [INFO]
-
-
-@hookimpl
-def c2w_runtime_version(runtime: RuntimeInfo, command: list[str]) -> str | None:
-    return version_of(command) if runtime.name == INFO.name else None
 
 
 @hookimpl

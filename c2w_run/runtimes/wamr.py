@@ -7,7 +7,6 @@ through WAMR's socket extension, allowed by `--addr-pool`.
 from __future__ import annotations
 
 from ..hookspecs import RuntimeInfo, hookimpl
-from ..locate import version_of
 from ..spec import Invocation, LaunchSpec, reject_readonly
 
 INFO = RuntimeInfo(
@@ -23,11 +22,6 @@ INFO = RuntimeInfo(
 @hookimpl
 def c2w_runtime_info() -> list[RuntimeInfo]:
     return [INFO]
-
-
-@hookimpl
-def c2w_runtime_version(runtime: RuntimeInfo, command: list[str]) -> str | None:
-    return version_of(command) if runtime.name == INFO.name else None
 
 
 @hookimpl

@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 
 from ..hookspecs import RuntimeInfo, hookimpl
-from ..locate import cache_dir, version_of
+from ..locate import cache_dir
 from ..spec import Invocation, LaunchSpec
 
 INFO = RuntimeInfo(
@@ -28,11 +28,6 @@ INFO = RuntimeInfo(
 @hookimpl
 def c2w_runtime_info() -> list[RuntimeInfo]:
     return [INFO]
-
-
-@hookimpl
-def c2w_runtime_version(runtime: RuntimeInfo, command: list[str]) -> str | None:
-    return version_of(command) if runtime.name == INFO.name else None
 
 
 def aot_path(module: Path) -> Path:

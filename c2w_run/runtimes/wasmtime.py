@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..hookspecs import RuntimeInfo, hookimpl
-from ..locate import ensure_executable, version_of
+from ..locate import ensure_executable
 from ..spec import Invocation, LaunchSpec, reject_readonly
 
 LATEST = RuntimeInfo(
@@ -46,11 +46,6 @@ def c2w_runtime_locate(runtime: RuntimeInfo) -> list[str] | None:
         return None
     binary = Path(wasmtime_cli.__file__).parent / "wasmtime"
     return [str(binary)] if binary.is_file() and ensure_executable(binary) else None
-
-
-@hookimpl
-def c2w_runtime_version(runtime: RuntimeInfo, command: list[str]) -> str | None:
-    return version_of(command) if runtime.name in NAMES else None
 
 
 @hookimpl
