@@ -162,6 +162,9 @@ struct Fid {
 };
 
 #define FID_BUCKETS 256
+/* Directory fds kept open by path (saves re-opening every component of deep paths). Dropped on
+ * every guest rename/unlink/remove, the only ways the guest can change what a path names. */
+#define DCACHE 8
 
 struct P9Server {
     int root_fd;
@@ -170,6 +173,13 @@ struct P9Server {
     Fid *fids[FID_BUCKETS];
     Attr *attrs;
     size_t nattrs, cap_attrs;
+    struct {
+        char *path; /* NULL = free slot */
+        size_t len;
+        int fd;
+        uint64_t used;
+    } dcache[DCACHE];
+    uint64_t tick;
 };
 
 static Fid *fid_get(P9Server *s, uint32_t id)
@@ -223,8 +233,11 @@ static Fid *fid_new(P9Server *s, uint32_t id, char *path, uint32_t uid)
     return f;
 }
 
+static void dcache_flush(P9Server *s);
+
 void p9_server_reset(P9Server *s)
 {
+    dcache_flush(s);
     for (int b = 0; b < FID_BUCKETS; b++)
         while (s->fids[b])
             fid_del(s, s->fids[b]->fid);
@@ -408,18 +421,73 @@ static char *path_join(const char *dir, const char *name)
     return p;
 }
 
+static bool dcache_has(P9Server *s, int fd)
+{
+    for (int i = 0; i < DCACHE; i++)
+        if (s->dcache[i].path && s->dcache[i].fd == fd)
+            return true;
+    return false;
+}
+
 static void dir_close(P9Server *s, int fd)
 {
-    if (fd >= 0 && fd != s->root_fd)
+    if (fd >= 0 && fd != s->root_fd && !dcache_has(s, fd))
         close(fd);
 }
 
+static void dcache_flush(P9Server *s)
+{
+    for (int i = 0; i < DCACHE; i++)
+        if (s->dcache[i].path) {
+            free(s->dcache[i].path);
+            s->dcache[i].path = NULL;
+            close(s->dcache[i].fd);
+        }
+}
+
+static void dcache_put(P9Server *s, const char *path, size_t len, int fd)
+{
+    int v = 0;
+    for (int i = 0; i < DCACHE; i++) {
+        if (!s->dcache[i].path) {
+            v = i;
+            break;
+        }
+        if (s->dcache[i].used < s->dcache[v].used)
+            v = i;
+    }
+    char *p = strndup(path, len);
+    if (!p)
+        return;
+    if (s->dcache[v].path) {
+        free(s->dcache[v].path);
+        close(s->dcache[v].fd);
+    }
+    s->dcache[v].path = p;
+    s->dcache[v].len = len;
+    s->dcache[v].fd = fd;
+    s->dcache[v].used = ++s->tick;
+}
+
 /* Open the directory made of the first len bytes of path, one component at a time, never
- * following a symlink. Returns the root fd itself for len 0 (release with dir_close), -errno. */
+ * following a symlink (starting from the longest cached prefix). Returns the root fd itself
+ * for len 0, maybe a cached fd: release with dir_close. -errno on failure. */
 static int open_dir(P9Server *s, const char *path, size_t len)
 {
     int fd = s->root_fd;
-    size_t i = 0;
+    size_t i = 0, best = 0;
+    for (int k = 0; k < DCACHE; k++) {
+        size_t l = s->dcache[k].len;
+        if (s->dcache[k].path && l > best && l <= len && (l == len || path[l] == '/') &&
+            !memcmp(s->dcache[k].path, path, l)) {
+            best = l;
+            fd = s->dcache[k].fd;
+            i = l == len ? l : l + 1;
+            s->dcache[k].used = ++s->tick;
+        }
+    }
+    if (i >= len)
+        return fd;
     char comp[256];
     while (i < len) {
         size_t j = i;
@@ -439,6 +507,7 @@ static int open_dir(P9Server *s, const char *path, size_t len)
         fd = nfd;
         i = j + 1;
     }
+    dcache_put(s, path, len, fd);
     return fd;
 }
 
@@ -1101,6 +1170,8 @@ static uint32_t h_clunk(Ctx *c, bool remove)
                 if (unlinkat(dfd, leaf, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0))
                     err = lx_errno(errno);
                 dir_close(s, dfd);
+                if (S_ISDIR(st.st_mode))
+                    dcache_flush(s);
             }
         }
     }
@@ -1226,6 +1297,8 @@ static uint32_t h_unlinkat(Ctx *c)
             if (unlinkat(dfd, name, (flags & L_AT_REMOVEDIR) ? AT_REMOVEDIR : 0))
                 err = lx_errno(errno);
             dir_close(s, dfd);
+            if (flags & L_AT_REMOVEDIR) /* cached paths name directories only */
+                dcache_flush(s);
         }
     }
     free(name);
@@ -1250,6 +1323,7 @@ static uint32_t do_rename(P9Server *s, const char *a, const char *an, const char
     uint32_t err = renameat(fa, an, fb, bn) ? lx_errno(errno) : 0;
     dir_close(s, fa);
     dir_close(s, fb);
+    dcache_flush(s);
     if (!err) {
         char *op = path_join(a, an), *np = path_join(b, bn);
         if (op && np)

@@ -112,7 +112,9 @@ def check(out: str, share: Path, sha: str, tag: str, abs_link: str = "/etc",
     sizes = {"read": 4 * mb, "write": 4 * mb, "copy": mb}
     rate = {k: n / max(float(values[f"big_{k}_secs"]), 0.01) for k, n in sizes.items()}
     print(f"\n[{tag}] 9p read {rate['read']:.1f} MB/s, write {rate['write']:.1f} MB/s "
-          f"(32 MiB each), copy {rate['copy']:.1f} MB/s (8 MiB, busybox cat), guest clock")
+          f"(32 MiB each), copy {rate['copy']:.1f} MB/s (8 MiB, busybox cat); "
+          f"{300 / max(float(values['create300_secs']), 0.01):.0f} creates/s, "
+          f"ls -la of 300 files {float(values['lsla300_secs']):.2f} s; guest clock")
 
 
 KERNEL_ARGS = ["--append", "console=hvc0 quiet panic=-1", "--no-stdin", "--memory", "128"]

@@ -366,3 +366,29 @@ def test_harness_bad_directory_is_one_line_error(tmp_path: Path) -> None:
     exe = artifacts.harness("native")
     p = subprocess.run([str(exe), str(tmp_path / "missing")], capture_output=True, text=True)
     assert p.returncode == 2 and p.stderr.count("\n") == 1 and "missing" in p.stderr
+
+
+def test_paths_resolve_afresh_after_guest_renames_and_deletes(start: Start, share: Path) -> None:
+    c = start(share)
+    c.mkdir(0, "x")
+    c.walk(0, 1, "x")
+    c.mkdir(1, "deep")
+    c.walk(1, 2, "deep")
+    c.lcreate(2, "f1", O_WRONLY | O_CREAT)  # "x" and "x/deep" are now open directories
+    c.clunk(2)
+    c.renameat(0, "x", 0, "y")
+    c.mkdir(0, "x")  # a new, different "x"
+    c.walk(0, 3, "x")
+    c.lcreate(3, "f2", O_WRONLY | O_CREAT)
+    assert (share / "x" / "f2").exists() and not (share / "y" / "f2").exists()
+    c.walk(1, 4, "deep")  # fid 1 followed the rename to "y"
+    c.lcreate(4, "f3", O_WRONLY | O_CREAT)
+    assert (share / "y" / "deep" / "f3").exists()
+    c.walk(0, 5, "y", "deep")
+    c.unlinkat(5, "f1")
+    c.unlinkat(5, "f3")
+    c.unlinkat(1, "deep", 0x200)
+    c.mkdir(1, "deep")  # recreated: the old directory must not be used
+    c.walk(1, 6, "deep")
+    c.lcreate(6, "f4", O_WRONLY | O_CREAT)
+    assert (share / "y" / "deep" / "f4").exists()

@@ -78,7 +78,10 @@ if runas 1000 1000 sh -c 'echo from-user-1000 > userfile' 2>/dev/null; then
   echo "VALUE user_write ok"; else echo "VALUE user_write denied"; fi
 
 # many files and a big directory listing
-mkdir many && i=0 && while [ $i -lt 300 ]; do : > many/f$i; i=$((i+1)); done
+t0=$(now); mkdir many && i=0 && while [ $i -lt 300 ]; do : > many/f$i; i=$((i+1)); done; t1=$(now)
+echo "VALUE create300_secs $(echo "$t0 $t1" | awk '{print $2-$1}')"
+t0=$(now); ls -la many > /dev/null; t1=$(now)
+echo "VALUE lsla300_secs $(echo "$t0 $t1" | awk '{print $2-$1}')"
 [ "$(ls many | wc -l)" = 300 ] && ok many_files || fail many_files "$(ls many | wc -l)"
 df /mnt/host > /dev/null 2>&1 && ok statfs || fail statfs
 cd /
