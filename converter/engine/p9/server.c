@@ -723,7 +723,7 @@ static uint32_t h_walk(Ctx *c)
     GETFID(f, fid);
     NEED(n <= MAX_WALK, L_EINVAL);
     NEED(newfid == fid || !fid_get(s, newfid), L_EBADF);
-    NEED(!f->xattr && f->fd < 0, L_EBADF); /* may not walk from an open fid */
+    NEED(!f->xattr, L_EBADF); /* walking from an open fid is allowed (the clone is not open) */
     char *names[MAX_WALK];
     for (int i = 0; i < n; i++) {
         names[i] = rd_str(c->r);
@@ -990,17 +990,26 @@ static uint32_t h_lcreate(Ctx *c)
         free(name);
         return lx_errno(-dfd);
     }
+    /* create exclusively, so that mode and owner are only ever applied to a new file; without
+     * O_EXCL an existing file is opened as it is */
     int hf = host_oflags(flags) | O_CREAT | O_NOFOLLOW | O_CLOEXEC;
-    if (flags & L_O_EXCL)
-        hf |= O_EXCL;
-    int fd = openat(dfd, name, hf, (mode_t)(mode & 07777));
+    int fd = openat(dfd, name, hf | O_EXCL, (mode_t)(mode & 07777));
+    bool made = fd >= 0;
+    if (fd < 0 && errno == EEXIST && !(flags & L_O_EXCL)) {
+        struct stat est;
+        if (fstatat(dfd, name, &est, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(est.st_mode))
+            errno = S_ISDIR(est.st_mode) ? EISDIR : EEXIST;
+        else
+            fd = openat(dfd, name, hf, (mode_t)(mode & 07777));
+    }
     if (fd < 0) {
         err = lx_errno(errno);
         dir_close(s, dfd);
         free(name);
         return err;
     }
-    created(s, dfd, name, mode, f->uid, gid);
+    if (made)
+        created(s, dfd, name, mode, f->uid, gid);
     dir_close(s, dfd);
     struct stat st;
     char *np = path_join(f->path, name);

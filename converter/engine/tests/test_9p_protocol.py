@@ -392,3 +392,26 @@ def test_paths_resolve_afresh_after_guest_renames_and_deletes(start: Start, shar
     c.walk(1, 6, "deep")
     c.lcreate(6, "f4", O_WRONLY | O_CREAT)
     assert (share / "y" / "deep" / "f4").exists()
+
+
+def test_lcreate_of_an_existing_file_opens_it_unchanged(start: Start, share: Path) -> None:
+    os.chmod(share / "hello.txt", 0o604)
+    c = start(share)
+    c.walk(0, 1)
+    c.lcreate(1, "hello.txt", O_RDWR | O_CREAT, 0o600)  # no O_EXCL: opens the existing file
+    assert c.read(1, 0, 5) == b"hello"
+    if c.runtime == "native":
+        assert os.stat(share / "hello.txt").st_mode & 0o777 == 0o604  # mode not applied
+    c.walk(0, 2)
+    assert errno_of(lambda: c.lcreate(2, "sub", O_RDWR | O_CREAT)) == 21  # EISDIR
+    (share / "ln").symlink_to("hello.txt")
+    assert errno_of(lambda: c.lcreate(2, "ln", O_RDWR | O_CREAT)) in (EEXIST, ELOOP)
+
+
+def test_walk_clones_an_open_fid(start: Start, share: Path) -> None:
+    c = start(share)
+    c.walk(0, 1, "sub")
+    c.lopen(1, O_RDONLY)
+    assert [q.type for q in c.walk(1, 2, "inner.txt")] == [0]
+    c.lopen(2, O_RDONLY)
+    assert c.read(2, 0, 10) == b"inner\n"
