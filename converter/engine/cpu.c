@@ -595,8 +595,14 @@ static int fetch_slow(CPU *c, uint64_t pc, uint32_t *insn)
 #define ILLEGAL() TRAP(CAUSE_ILLEGAL_INSN, raw)
 /* memory access that may reach a device (which may end the batch): counter synced around it */
 #define MEMCHK(expr, va) \
-    do { c->batch_left = left; int _cause = (expr); left = c->batch_left; \
+    do { SAVE_RUN(); int _cause = (expr); LOAD_RUN(); \
          if (unlikely(_cause)) TRAP(_cause, (va)); } while (0)
+/* The loop state goes through memory around calls on paths that go on with it: no value
+ * of the loop is then live across a call, which lets the wasm code generator keep them in
+ * registers (it spills values live across calls). The batch counter must be synced anyway. */
+#define SAVE_RUN() (c->batch_left = left, c->run_d = d, c->run_dp = dp, c->run_ftag = ftag)
+#define LOAD_RUN() (left = c->batch_left, d = c->run_d, dp = c->run_dp, ftag = c->run_ftag, \
+                    ptag = c->tlb_ptag)
 #define FS_CHECK() do { if (unlikely(!(c->mstatus & MSTATUS_FS))) ILLEGAL(); } while (0)
 
 static int exec_system(CPU *c, uint32_t insn, int *stop);
@@ -991,8 +997,14 @@ refill:
             c->fetch_tag = vpn;
             c->fetch_host = (uint8_t *)(uintptr_t)(e->add + (vpn << 12));
             c->fetch_dp = ndp;
-        } else
+        } else {
+            c->batch_left = left;
+            c->run_pc = pc;
             cause = fetch_page(c, pc);
+            left = c->batch_left;
+            pc = c->run_pc;
+            ptag = c->tlb_ptag;
+        }
         if (cause) {
             left--; /* a fetch fault uses up an instruction slot */
             c->pc = pc;
@@ -1026,13 +1038,17 @@ refill:
             uint32_t raw = lo;
             if ((lo & 3) == 3)
                 memcpy(&raw, host, 4);
+            SAVE_RUN();
             decode(d, raw);
+            LOAD_RUN();
             goto dispatch;
         }
         case OP_CROSS: { /* run it from the cross page: slot 2047, then the sentinels */
             uint32_t raw;
             uint64_t p = PC;
+            SAVE_RUN();
             int cause = fetch_slow(c, p, &raw);
+            LOAD_RUN();
             if (cause) {
                 c->pc = p;
                 c->batch_left = left;
@@ -1041,8 +1057,10 @@ refill:
             }
             dp = c->xpage->ops;
             d = &dp[2047];
-            decode(d, raw);
             ftag |= 1ULL << 62; /* any jump refills; PC still sees the page */
+            SAVE_RUN();
+            decode(d, raw);
+            LOAD_RUN();
             goto dispatch;
         }
         case OP_PAGE_END: /* fell off the end of the page: not an instruction */
@@ -1148,8 +1166,11 @@ refill:
         case OP_SD: STORE(8, X2); break;
         case OP_FENCE: break;
         case OP_FENCE_I: /* decoded pages are gone: refetch from the next instruction */
-            pc = PC + d->len;
+            c->run_pc = PC + d->len;
+            c->batch_left = left;
             cpu_fence_i(c);
+            pc = c->run_pc;
+            left = c->batch_left;
             ftag = ~0ULL;
             goto refill;
         case OP_SYSTEM: {
@@ -1169,9 +1190,9 @@ refill:
         }
         case OP_AMO: {
             c->pc = PC;
-            c->batch_left = left;
+            SAVE_RUN();
             int r = exec_amo(c, d->insn);
-            left = c->batch_left;
+            LOAD_RUN();
             if (r < 0)
                 ILLEGAL();
             if (r > 0)
@@ -1198,7 +1219,10 @@ refill:
         case OP_FSD: FS_CHECK(); STORE(8, c->f[d->rs2]); break;
         case OP_FP:
             FS_CHECK();
-            if (!fpu_exec(c, d->insn))
+            SAVE_RUN();
+            bool ok = fpu_exec(c, d->insn);
+            LOAD_RUN();
+            if (!ok)
                 ILLEGAL();
             break;
         default:

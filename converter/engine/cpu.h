@@ -90,6 +90,8 @@ typedef struct CPU {
     uint8_t *fetch_host;
     DInsn *fetch_dp;      /* decoded instructions of that page */
     DInsn *fetch_dps[TLB_SIZE]; /* decoded page of each fetch TLB entry, or NULL */
+    DInsn *run_d, *run_dp; /* cpu_run's loop state while it calls out */
+    uint64_t run_ftag, run_pc;
     DPage *dpool;         /* decoded page pool */
     DPage *xpage;         /* holds an instruction that crosses a page end */
     int32_t *dmap;        /* physical page number -> pool index + 1 (0: none) */
