@@ -240,6 +240,7 @@ bool config_check(const uint8_t *p, size_t len, unsigned *ram_mb, char *err, siz
 static unsigned env_rows, env_cols;
 static bool winsize_given;
 
+#ifdef __wasm__
 static void parse_winsize(const char *v)
 {
     char *end;
@@ -253,6 +254,7 @@ static void parse_winsize(const char *v)
     env_cols = (unsigned)c;
     winsize_given = true;
 }
+#endif
 
 static bool add_env(Buf *out)
 {

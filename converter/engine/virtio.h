@@ -67,7 +67,7 @@ uint32_t virtq_write(VirtioDev *d, const VirtqChain *ch, uint32_t off, const voi
 void virtio_config_changed(VirtioDev *d);
 
 /* devices */
-VirtioDev *virtio_console_new(struct Machine *m, bool multiport);
+VirtioDev *virtio_console_new(struct Machine *m, bool ctl_port); /* ctl_port: port 1 "c2w.ctl" */
 void virtio_console_kick(VirtioDev *d); /* deliver pending host input into guest buffers */
 VirtioDev *virtio_blk_new(struct Machine *m, const uint8_t *image, uint64_t size);
 VirtioDev *virtio_rng_new(struct Machine *m);

@@ -1,6 +1,9 @@
-/* virtio-console. Port 0 is the console (/dev/hvc0). With multiport (container mode),
- * port 1 is a generic port named "c2w.ctl" (/dev/vport0p1) carrying the control protocol
- * (ctl.c), announced through the control queues (virtio 1.x, 5.3.6.2).
+/* virtio-console, always with VIRTIO_CONSOLE_F_MULTIPORT. Port 0 is the console (/dev/hvc0);
+ * in container mode port 1 is a generic port named "c2w.ctl" (/dev/vport0p1) carrying the
+ * control protocol (ctl.c). Ports are announced through the control queues (virtio 1.x,
+ * 5.3.6.2). Multiport also tells us when the guest has connected a port (PORT_OPEN): Linux
+ * posts a port's receive buffers before it connects it and discards what arrives in between,
+ * so host input waits for that (stdin typed or piped before the console was up is kept).
  *
  * Queues: 0/1 = port 0 receive/transmit, 2/3 = control receive/transmit, 4/5 = port 1. */
 #include <stdlib.h>
@@ -27,7 +30,6 @@ typedef struct {
 
 typedef struct {
     int nports;
-    bool multiport;
     bool guest_open[MAX_PORTS];
     CtrlMsg ctrl[CTRL_QUEUE]; /* control messages waiting for guest buffers */
     int nctrl;
@@ -130,6 +132,9 @@ static void port_rx(VirtioDev *d, int port)
 {
     Machine *m = d->m;
     int q = port_rxq(port);
+    Console *con = d->priv;
+    if (!con->guest_open[port])
+        return; /* not connected yet: Linux would discard the data */
     if (port == 0) {
         while (console_in_avail(m) > 0 && virtq_has_avail(d, q)) {
             VirtqChain ch;
@@ -149,12 +154,11 @@ static void port_rx(VirtioDev *d, int port)
     }
     if (!m->ctl)
         return;
-    Console *con = d->priv;
     for (;;) {
         ctl_pump(m);
         const uint8_t *p;
         size_t n = ctl_pending(m, &p);
-        if (!n || !con->guest_open[port] || !virtq_has_avail(d, q))
+        if (!n || !virtq_has_avail(d, q))
             break;
         VirtqChain ch;
         if (!virtq_pop(d, q, &ch))
@@ -170,11 +174,12 @@ static void port_rx(VirtioDev *d, int port)
 static void console_notify(VirtioDev *d, int qi)
 {
     Console *con = d->priv;
-    if (con->multiport && qi == CTRL_TXQ) {
+    if (qi == CTRL_TXQ) {
         ctrl_from_guest(d);
+        virtio_console_kick(d); /* a port may have just been connected */
         return;
     }
-    if (con->multiport && qi == CTRL_RXQ) {
+    if (qi == CTRL_RXQ) {
         ctrl_deliver(d);
         return;
     }
@@ -200,18 +205,17 @@ static void console_reset(VirtioDev *d)
     con->nctrl = 0;
 }
 
-VirtioDev *virtio_console_new(Machine *m, bool multiport)
+VirtioDev *virtio_console_new(Machine *m, bool ctl_port)
 {
     VirtioDev *d = calloc(1, sizeof *d);
     Console *con = calloc(1, sizeof *con);
     if (!d || !con)
         return NULL;
-    con->multiport = multiport;
-    con->nports = multiport ? 2 : 1;
+    con->nports = ctl_port ? 2 : 1;
     d->m = m;
     d->device_id = 3;
-    d->features = VIRTIO_F_VERSION_1 | (multiport ? VIRTIO_CONSOLE_F_MULTIPORT : 0);
-    d->nqueues = multiport ? 6 : 2;
+    d->features = VIRTIO_F_VERSION_1 | VIRTIO_CONSOLE_F_MULTIPORT;
+    d->nqueues = 2 + 2 * (uint32_t)con->nports; /* port 0, control, port 1.. */
     d->notify = console_notify;
     d->poll = virtio_console_kick;
     d->reset = console_reset;

@@ -109,3 +109,20 @@ def snapshot(cold: Path, out: Path, timeout: float = 600) -> Path:
                        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout)
     assert p.returncode == 0, f"wizer failed:\n{p.stderr[-3000:]}"
     return out
+
+
+@functools.cache
+def busybox() -> Path:
+    root = last_line([str(GUEST_DIR / "fetch-userland.sh"), "busybox-static"], timeout=600)
+    return root / "root" / "usr" / "bin" / "busybox"
+
+
+def busybox_initramfs(tmp: Path, init_script: str) -> Path:
+    """An initramfs whose /init is init_script, run by the static busybox."""
+    (tmp / "init").write_text(init_script)
+    (tmp / "list").write_text(
+        "dir /dev 0755\nnod /dev/console 0600 c 5 1\ndir /proc 0555\ndir /sys 0555\ndir /tmp 01777\n"
+        f"dir /bin 0755\nfile /bin/busybox 0755 {busybox()}\nslink /bin/sh busybox\nfile /init 0755 {tmp / 'init'}\n")
+    out = tmp / "initramfs.cpio.gz"
+    subprocess.run([sys.executable, str(GUEST_DIR / "cpio.py"), str(tmp / "list"), str(out)], check=True, timeout=120)
+    return out
