@@ -48,12 +48,14 @@ static size_t config_len;
 static NinepSlot slots[NINEP_SLOTS];
 static int nslots;
 
+static int die_status = 2; /* bad arguments; in image mode a setup failure is the engine's: 125 */
+
 static void die(const char *fmt, const char *arg)
 {
     fprintf(stderr, "%s: ", prog);
     fprintf(stderr, fmt, arg);
     fputc('\n', stderr);
-    exit(2);
+    exit(die_status);
 }
 
 static void usage(FILE *f)
@@ -461,6 +463,7 @@ static void image_boot(bool for_snapshot)
                   .disk = disk, .disk_size = dsize, .cmdline = cmd, .ram_mb = ram_mb,
                   .container = true, .ninep_slots = NINEP_SLOTS};
     prog = "c2w";
+    die_status = 125;
     M = setup_linux(&b, "kernel payload", "initrd payload");
     if (for_snapshot) {
         memset(kernel, 0, ksize);

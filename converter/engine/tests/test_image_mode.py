@@ -154,3 +154,15 @@ def test_bad_config_payload_is_125(tmp_path: Path) -> None:
     p = wasmtime(cold, "dump")
     assert p.returncode == 125
     assert p.stderr.startswith(b"c2w: config payload: field 'C' at byte ")
+
+
+def test_bad_kernel_payload_is_125_with_one_line(tmp_path: Path) -> None:
+    from converter import wasm
+
+    from engine_helpers import engine
+    bad = tmp_path / "bad-kernel.wasm"
+    bad.write_bytes(wasm.add_payloads(engine("wasm").read_bytes(),
+                                      [("kernel", b"not a kernel" * 100), ("initrd", peer_initramfs().read_bytes())]))
+    p = wasmtime(bad, "dump")
+    assert p.returncode == 125
+    assert p.stderr == b"c2w: kernel payload: not a RISC-V Linux kernel Image (bad header magic)\n"
