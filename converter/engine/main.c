@@ -81,6 +81,7 @@ static void usage(FILE *f)
             "  --config F   image defaults: RUN fields, as in the config payload (PAYLOAD.md)\n"
             "  --env K=V    add to the container environment (natively; WASI: the environ)\n"
             "  --preopen HOST::GUEST  natively, act as if HOST were a WASI preopen named GUEST\n"
+            "  --ready-timeout S  give up (status 125) if the init is not READY after S s (300)\n"
             "An image (engine.wasm with payloads) takes only the run-time options: see --help.\n",
             prog, DEFAULT_RAM_MB, C2W_RAM_MAX_MB);
 }
@@ -162,14 +163,26 @@ static void poll_devices(Machine *m)
     uart_update_irq(m);
 }
 
-/* Run until the guest exits; with stop_at_ready, also return when the init reports READY. */
+/* A boot that takes longer is stuck (the slowest interpreters need ~30 s); --ready-timeout. */
+static int ready_timeout_s = 300;
+
+/* Run until the guest exits; with stop_at_ready, also return when the init reports READY (or
+ * give up after ready_timeout_s with status 125). */
 static int run(Machine *m, bool stop_at_ready)
 {
     CPU *c = &m->cpu;
     int64_t last_poll = host_now_ns();
+    int64_t give_up = last_poll + (int64_t)ready_timeout_s * 1000000000;
     for (;;) {
         if (stop_at_ready && m->ctl && m->ctl->ready)
             return 0;
+        if (stop_at_ready && last_poll > give_up) {
+            if (!m->debug)
+                machine_dump_log(m, 4096);
+            fprintf(stderr, "c2w: the guest init did not report READY within %d s\n", ready_timeout_s);
+            machine_request_exit(m, 125);
+            break;
+        }
         machine_update_timer(m);
         if (c->wfi) {
             if (c->mip & c->mie) {
@@ -578,14 +591,20 @@ static int dev_main(int argc, char **argv)
         else if (!strcmp(a, "--append")) target = &append;
         else if (!strcmp(a, "--drive")) target = &drive;
         else if (!strcmp(a, "--config")) target = &config;
-        else if (strcmp(a, "--memory") && strcmp(a, "--stdin-mode"))
+        else if (strcmp(a, "--memory") && strcmp(a, "--stdin-mode") && strcmp(a, "--ready-timeout"))
             die("unknown option %s (see --help)", a);
         if (i + 1 >= argc)
             die("option %s needs a value", a);
         const char *v = argv[++i];
         if (target)
             *target = v;
-        else if (!strcmp(a, "--memory")) {
+        else if (!strcmp(a, "--ready-timeout")) {
+            char *end;
+            long n = strtol(v, &end, 10);
+            if (*end || n < 1 || n > 86400)
+                die("--ready-timeout %s: expected 1..86400 (seconds)", v);
+            ready_timeout_s = (int)n;
+        } else if (!strcmp(a, "--memory")) {
             char *end;
             unsigned long long n = strtoull(v, &end, 10);
             if (*end || n < 16 || n > C2W_RAM_MAX_MB) {

@@ -168,3 +168,15 @@ def test_each_run_sends_a_fresh_random_seed() -> None:
         assert len(raw) == 32
         seeds.append(raw)
     assert seeds[0] != seeds[1]
+
+
+def test_init_that_never_reports_ready_gives_up_with_125(tmp_path: Path) -> None:
+    from engine_helpers import busybox_initramfs
+    ird = busybox_initramfs(tmp_path, "#!/bin/busybox sh\necho stuck in init\nwhile :; do /bin/busybox sleep 1; done\n")
+    t0 = time.monotonic()
+    p = subprocess.run([str(engine("native")), "--kernel", str(kernel()), "--initrd", str(ird), "--append", QUIET,
+                        "--ready-timeout", "3", "--run", "true"], capture_output=True, timeout=60)
+    assert p.returncode == 125
+    assert p.stderr.endswith(b"c2w: the guest init did not report READY within 3 s\n")
+    assert b"stuck in init" in p.stderr  # the console log tail
+    assert time.monotonic() - t0 < 30
