@@ -519,7 +519,10 @@ static int image_main(int argc, char **argv)
         if (o.debug)
             M->debug = true;
         if (!boot_to_ready(M))
-            return M->exit_req ? M->exit_code : 125;
+            return runtime_report_status(M->exit_req ? M->exit_code : 125);
+        if (o.stats)
+            fprintf(stderr, "c2w-engine: cold boot to READY: %llu instructions in %.3f s\n",
+                    (unsigned long long)cpu_instret(&M->cpu), (double)(host_now_ns() - t0) / 1e9);
     }
     return runtime_report_status(serve(M, &o, t0, snapshotted ? cpu_instret(&M->cpu) : 0));
 }
