@@ -69,12 +69,22 @@
 #define T_PBMT    15  /* pg_data RW + PBMT bits 62:61 = 1 (no Svpbmt) */
 #define T_NAPOT   16  /* pg_data RW + N bit 63 (no Svnapot) */
 #define T_SF_CODE 17  /* pg_code / pg_code2: sfence.vma on the instruction side */
+#define T_XA      18  /* pg_cross_a X: a 32-bit instruction starts at its last halfword */
+#define T_XB      19  /* pg_cross_b X: ... and ends here */
+#define T_MA      20  /* pg_data RW: misaligned access crossing into ... */
+#define T_MB      21  /* ... an invalid page */
+#define T_MC      22  /* pg_data RW: misaligned access crossing into ... */
+#define T_MD      23  /* ... pg_data2 R only */
+#define T_XO_A0   24  /* pg_code X only, A=0: a faulting load must not set A */
+#define T_RO_D0   25  /* pg_data R, A=1 D=0: a faulting store must not set D */
+#define T_L0_PTR  26  /* level-0 PTE with R=W=X=0 (a pointer at the last level) */
 #define V4(i) (VA4K + (i) * 0x1000)
 
 #define DVAL(i)  (0xd0d0d0d000000000 + (i))   /* dword i of pg_data */
 #define EVAL(i)  (0xe0e0e0e000000000 + (i))   /* dword i of pg_data2 */
 #define CODE1 0x5a5                           /* t1 set by the function at pg_code */
 #define CODE2 0x6b6                           /* ... at pg_code2 */
+#define CODE3 0x7c7                           /* ... by the instruction across pg_cross_a/b */
 
 .macro LDREC reg, rec, field
   la \reg, \rec
@@ -308,6 +318,27 @@ test_main:
   PTE_AT l0_test, T_PBMT, pg_data, RW_AD | (1 << 61)
   PTE_AT l0_test, T_NAPOT, pg_data, RW_AD | (1 << 63)
   PTE_AT l0_test, T_SF_CODE, pg_code, PTE_V | PTE_X | PTE_A
+  PTE_AT l0_test, T_XA, pg_cross_a, PTE_V | PTE_X | PTE_A
+  PTE_AT l0_test, T_XB, pg_cross_b, PTE_V | PTE_X | PTE_A
+  PTE_AT l0_test, T_MA, pg_data, RW_AD
+  PTE_AT l0_test, T_MC, pg_data, RW_AD
+  PTE_AT l0_test, T_MD, pg_data2, PTE_V | PTE_R | PTE_A | PTE_D
+  PTE_AT l0_test, T_XO_A0, pg_code, PTE_V | PTE_X
+  PTE_AT l0_test, T_RO_D0, pg_data, PTE_V | PTE_R | PTE_A
+  PTE_AT l0_test, T_L0_PTR, pg_data, PTE_V
+  /* root2: root_pt without the VA_GIGA gigapage (satp switch test) */
+  la t0, root_pt
+  la t1, root2_pt
+  li t2, 512
+1:
+  ld t3, 0(t0)
+  sd t3, 0(t1)
+  addi t0, t0, 8
+  addi t1, t1, 8
+  addi t2, t2, -1
+  bnez t2, 1b
+  la t1, root2_pt
+  sd zero, (4 * 8)(t1)
   sfence.vma
 
   SECTION satp_warl
@@ -580,6 +611,150 @@ s_pc_label:
   li t0, V4(T_SF_CODE)
   sfence.vma t0, zero
   S_FAULT sfence_code_invalidated, CAUSE_FETCH_PAGE, jalr ra, 0(t0)
+
+  SECTION satp_switch
+  VADDR t0, VA_GIGA, pg_data, 0xc8
+  li t2, DVAL(25)
+  S_OK switch_root1_load, ld t1, 0(t0)
+  la t1, root2_pt
+  srli t1, t1, 12
+  li t2, 8 << 60
+  or t1, t1, t2
+  csrw satp, t1              /* S switches to a root without the gigapage */
+  sfence.vma
+  S_FAULT switch_root2_load, CAUSE_LOAD_PAGE, ld t1, 0(t0)
+  li t2, DVAL(25)            /* and the rest of the space still works (we run in it) */
+  li t0, V4(T_RW) + 0xc8
+  S_OK switch_root2_4k_load, ld t1, 0(t0)
+  csrw satp, s2
+  sfence.vma
+  VADDR t0, VA_GIGA, pg_data, 0xc8
+  S_OK switch_root1_again, ld t1, 0(t0)
+
+  SECTION aliases
+  li t0, V4(T_RW) + 0x1c8
+  li t2, 0x5656
+  S_STORE_OK alias_store_4k, sd t2, 0(t0)
+  VADDR t0, VA_MEGA, pg_data, 0x1c8  /* same physical dword through the megapage */
+  S_OK alias_load_megapage, ld t1, 0(t0)
+  VADDR t0, VA_HIGH, pg_data, 0x1c8
+  li t2, 0x5757
+  S_STORE_OK alias_store_high, sd t2, 0(t0)
+  li t0, V4(T_RW) + 0x1c8
+  S_OK alias_load_4k, ld t1, 0(t0)
+
+  SECTION other_access_kinds
+  li t0, V4(T_XONLY) + 0x10
+  S_FAULT fld_xonly, CAUSE_LOAD_PAGE, fld ft0, 0(t0)
+  li t0, V4(T_RONLY) + 0x1d0
+  S_FAULT fsd_ronly, CAUSE_STORE_PAGE, fsd ft0, 0(t0)
+  li t0, V4(T_RW) + 0xd0
+  S_STORE_OK fld_rw, fld ft1, 0(t0)
+  fmv.x.d t1, ft1
+  CHECK fld_rw_value, t1, DVAL(26)
+  li t0, V4(T_INVAL) + 0x1d8
+  S_FAULT amoswap_invalid, CAUSE_STORE_PAGE, amoswap.w t1, t1, (t0)
+  li t0, V4(T_XONLY) + 0x18
+  S_FAULT lr_xonly, CAUSE_LOAD_PAGE, lr.d t1, (t0)
+  li t0, V4(T_RONLY) + 0xd8
+  li t2, DVAL(27)
+  S_OK lr_ronly, lr.d t1, (t0)
+  S_FAULT sc_ronly, CAUSE_STORE_PAGE, sc.d t1, t1, (t0)
+  li t0, V4(T_INVAL) + 0x1e0
+  mv a1, t0
+  .option push
+  .option rvc
+  S_FAULT c_lw_invalid, CAUSE_LOAD_PAGE, c.lw a2, 0(a1)
+  li t0, V4(T_RONLY) + 0x1e8
+  mv a1, t0
+  S_FAULT c_sd_ronly, CAUSE_STORE_PAGE, c.sd a2, 0(a1)
+  li t0, V4(T_RW) + 0xe0
+  mv a1, t0
+  S_STORE_OK c_ld_rw, c.ld a2, 0(a1)
+  .option pop
+  CHECK c_ld_rw_value, a2, DVAL(28)
+  li t0, V4(T_L0_PTR) + 0xe8
+  S_FAULT level0_pointer_load, CAUSE_LOAD_PAGE, ld t1, 0(t0)
+
+  SECTION no_ad_update_on_fault
+  li t0, V4(T_XO_A0) + 0x20
+  S_FAULT xonly_a0_load, CAUSE_LOAD_PAGE, ld t1, 0(t0)
+  LDPTE t1, T_XO_A0
+  andi t1, t1, PTE_A
+  CHECK xonly_a0_load_leaves_a, t1, 0
+  li t0, V4(T_RO_D0) + 0x1f0
+  S_FAULT ronly_d0_store, CAUSE_STORE_PAGE, sd t1, 0(t0)
+  LDPTE t1, T_RO_D0
+  andi t1, t1, PTE_D
+  CHECK ronly_d0_store_leaves_d, t1, 0
+
+  SECTION page_crossing
+  li t0, V4(T_XA) + 0xffe    /* 32-bit instruction split across two mapped pages */
+  li t2, CODE3
+  S_OK cross_fetch, jalr ra, 0(t0)
+  la t1, l0_test
+  sd zero, (T_XB * 8)(t1)
+  sfence.vma
+  li t0, V4(T_XA) + 0xffe    /* second half unmapped: sepc = start, stval = second page */
+  CLEAR_TRAPS
+  EXPECT_TRAP 1f
+  jalr ra, 0(t0)
+1:
+  li tp, 0
+  LDREC t5, s_trap, TR_EPC
+  CHECK_EQ cross_fetch_fault_sepc, t5, t0
+  CHECK_TRAP cross_fetch_fault, s_trap, CAUSE_FETCH_PAGE, V4(T_XB)
+  /* misaligned data across pages: a misaligned exception at the address, or a page fault
+   * at the first byte of the faulting part (the second page) */
+  li t0, V4(T_MA) + 0xffc
+  li s9, CAUSE_LOAD_PAGE
+  li s10, V4(T_MB)
+  li s11, CAUSE_MISALIGNED_LOAD
+  CLEAR_TRAPS
+  EXPECT_TRAP 1f
+  ld t1, 0(t0)
+1:
+  li tp, 0
+  call cross_verdict
+  CHECK cross_load_2nd_invalid_ok, a0, 1
+  CLEAR_TRAPS
+  li t0, V4(T_MC) + 0xffa
+  li s9, CAUSE_STORE_PAGE
+  li s10, V4(T_MD)
+  li s11, CAUSE_MISALIGNED_STORE
+  li t1, -1
+  EXPECT_TRAP 1f
+  sd t1, 0(t0)
+1:
+  li tp, 0
+  call cross_verdict
+  CHECK cross_store_2nd_readonly_ok, a0, 1
+  CLEAR_TRAPS
+  la t0, pg_data             /* the faulting store changed nothing in the first page */
+  li t1, 0xff8
+  add t0, t0, t1
+  ld t1, 0(t0)
+  CHECK cross_store_first_page_untouched, t1, DVAL(511)
+  li t0, V4(T_MC) + 0xffc    /* both pages readable: the load may succeed */
+  CLEAR_TRAPS
+  EXPECT_TRAP 1f
+  ld t1, 0(t0)
+1:
+  li tp, 0
+  LDREC t5, s_trap, TR_CAUSE
+  li t6, NO_TRAP
+  li t2, ((DVAL(511) >> 32) & 0xffffffff) | ((EVAL(0) & 0xffffffff) << 32)
+  sub t3, t1, t2
+  seqz t3, t3
+  sub t4, t5, t6
+  seqz t4, t4
+  and t3, t3, t4             /* loaded the right bytes, or ... */
+  li t6, CAUSE_MISALIGNED_LOAD
+  sub t4, t5, t6
+  seqz t4, t4
+  or t3, t3, t4              /* ... raised load-address-misaligned */
+  CHECK cross_load_both_valid_ok, t3, 1
+  CLEAR_TRAPS
   RETURN_TO_M
 
   /* ------------------------------------------------------------ M-mode views */
@@ -639,6 +814,37 @@ s_pc_label:
   li t0, MSTATUS_MPRV
   csrc mstatus, t0
   CHECK_TRAP mprv_u_load_s_page, m_trap, CAUSE_LOAD_PAGE, V4(T_RW) + 0x90
+  li t0, MSTATUS_MPP          /* MPRV with MPP=S honours SUM and MXR */
+  csrc mstatus, t0
+  li t0, (PRV_S << 11)
+  csrs mstatus, t0
+  li t0, MSTATUS_MPRV
+  li t2, V4(T_URW) + 0x98
+  EXPECT_TRAP 1f
+  csrs mstatus, t0
+  ld t1, 0(t2)
+1:
+  li tp, 0
+  li t0, MSTATUS_MPRV
+  csrc mstatus, t0
+  CHECK_TRAP mprv_s_upage_sum0, m_trap, CAUSE_LOAD_PAGE, V4(T_URW) + 0x98
+  li t0, MSTATUS_MPP
+  csrc mstatus, t0
+  li t0, (PRV_S << 11)
+  csrs mstatus, t0
+  li t0, MSTATUS_MPRV | MSTATUS_SUM | MSTATUS_MXR
+  li t2, V4(T_URW) + 0x98
+  li t3, V4(T_XONLY)
+  csrs mstatus, t0
+  ld t1, 0(t2)
+  lwu t4, 0(t3)
+  csrc mstatus, t0
+  CHECK mprv_s_upage_sum1, t1, DVAL(19)
+  la t3, pg_code
+  lwu t3, 0(t3)
+  CHECK_EQ mprv_s_xonly_mxr1, t4, t3
+  LDREC t5, m_trap, TR_CAUSE
+  CHECK mprv_sum1_mxr1_no_trap, t5, NO_TRAP
 
   /* ------------------------------------------------------------ U-mode */
   SECTION u_mode
@@ -710,6 +916,38 @@ s_pc_label:
   addi sp, sp, 16
   ret
 
+/* After a misaligned access at t0 crossing into the next page: a0 = 1 if the S trap record
+ * holds (s9 = page fault cause, tval = s10 = second page) or (s11 = misaligned cause,
+ * tval = t0). Also prints an informational line. Clobbers t5, t6, a0. */
+cross_verdict:
+  addi sp, sp, -16
+  sd ra, 0(sp)
+  LDREC t5, s_trap, TR_CAUSE
+  LDREC t6, s_trap, TR_TVAL
+  la a0, str_cross
+  call _puts
+  mv a0, t5
+  call _puthex
+  li a0, ' '
+  call _putc
+  mv a0, t6
+  call _puthex
+  li a0, '\n'
+  call _putc
+  bne t5, s9, 1f
+  sub a0, t6, s10
+  seqz a0, a0
+  j 2f
+1:
+  li a0, 0
+  bne t5, s11, 2f
+  sub a0, t6, t0
+  seqz a0, a0
+2:
+  ld ra, 0(sp)
+  addi sp, sp, 16
+  ret
+
 /* ---------------------------------------------------------------- code pages */
   .balign 4096
 pg_code:                     /* mapped X-only, RX, U ...: sets t1 and returns */
@@ -720,16 +958,25 @@ pg_code2:
   addi t1, zero, CODE2
   ret
   .balign 4096
+pg_cross_a:                  /* addi t1, zero, CODE3 split over two pages, then ret */
+  .fill 4094, 1, 0
+  .half 0x0313               /* addi t1, zero, imm: imm (bits 31:20) is in the high half */
+pg_cross_b:
+  .half (CODE3 << 4)
+  .half 0x8067, 0x0000
+  .balign 4096
 
   .section .rodata
 str_ad_hw:    .asciz "info: A/D set by hardware: "
 str_ad_fault: .asciz "info: A/D by page fault: "
+str_cross:    .asciz "info: misaligned access across pages: cause, tval = "
 
   .data
   .balign 4096
 root_pt: .fill 512, 8, 0
 l1_img:  .fill 512, 8, 0
 l0_test: .fill 512, 8, 0
+root2_pt: .fill 512, 8, 0
 pg_data:
   .set i, 0
   .rept 512

@@ -44,6 +44,8 @@ QEMU_DEVIATIONS: dict[str, dict[str, str]] = {
                               "is Sv39-only and must ignore the whole write (satp WARL)",
         "satp_mode10_ignored": "QEMU 7.2 implements Sv57, so it keeps satp.MODE=10; the engine "
                                "is Sv39-only and must ignore the whole write (satp WARL)",
+        "amoswap_invalid_cause": "QEMU 7.2 reports a load page fault (13) for an AMO to an invalid "
+                                 "page; spec: store/AMO page fault (15)",
     },
 }
 
