@@ -971,7 +971,6 @@ void cpu_run(CPU *c, int64_t n)
     c->batch_size = n;
     c->batch_left = n;
     int64_t left = n; /* c->batch_left is synced around calls that read or end the batch */
-    uint64_t *x = c->x;
     /* The current instruction is d, in the decoded page dp of the fetch page ftag (its vpn;
        bit 62 set while an instruction across a page end runs from the cross page)
        address); pc is only materialised (PC) when needed. Jumps within the page move d;
@@ -1020,9 +1019,9 @@ refill:
         left--;
     dispatch:
 #define IMM ((uint64_t)(int64_t)d->imm)
-#define XD x[d->rd]
-#define X1 x[d->rs1]
-#define X2 x[d->rs2]
+#define XD c->x[d->rd] /* through c: one register less to keep across calls */
+#define X1 c->x[d->rs1]
+#define X2 c->x[d->rs2]
 #undef ILLEGAL
 #define ILLEGAL() TRAP(CAUSE_ILLEGAL_INSN, d->len == 4 ? d->insn : d->raw16)
         switch (d->op) {
@@ -1176,8 +1175,9 @@ refill:
         case OP_SYSTEM: {
             int stop = 0;
             c->pc = PC;
-            c->batch_left = left;
+            SAVE_RUN();
             int r = exec_system(c, d->insn, &stop);
+            LOAD_RUN();
             if (r < 0)
                 ILLEGAL();
             if (r == 0)
