@@ -19,6 +19,7 @@
  *   [5]   gigapage VA_GIGA_MIS -> PA IMG + 2 MiB (misaligned: PPN[1] != 0)
  *   [6]   non-leaf with A set -> l1_img (reserved: must fault)
  *   [7]   non-leaf with U set -> l1_img (reserved: must fault)
+ *   [8]   non-leaf -> PA_UNMAPPED (the walk itself hits no memory: access fault)
  *   [256] gigapage VA_HIGH = 0xffffffc000000000 -> PA IMG (RW)
  */
 #include "common.h"
@@ -39,6 +40,7 @@
 #define VA_NONCANON1 0x0000004000000000   /* bit 38 set, bits 63..39 clear */
 #define VA_NONCANON2 0xffffff8000001000   /* bits 63..39 set, bit 38 clear */
 #define PA_UNMAPPED  0x2000000000         /* nothing at this physical address */
+#define VA_PT_NORAM  0x200000000          /* root[8]: pointer to a table at PA_UNMAPPED */
 
 #define PTE_V 0x01
 #define PTE_R 0x02
@@ -78,6 +80,8 @@
 #define T_XO_A0   24  /* pg_code X only, A=0: a faulting load must not set A */
 #define T_RO_D0   25  /* pg_data R, A=1 D=0: a faulting store must not set D */
 #define T_L0_PTR  26  /* level-0 PTE with R=W=X=0 (a pointer at the last level) */
+#define T_NORAM   27  /* leaf to a physical address with nothing there */
+#define T_SMC     28  /* pg_code3 X: rewritten through the identity mapping */
 #define V4(i) (VA4K + (i) * 0x1000)
 
 #define DVAL(i)  (0xd0d0d0d000000000 + (i))   /* dword i of pg_data */
@@ -326,6 +330,9 @@ test_main:
   PTE_AT l0_test, T_XO_A0, pg_code, PTE_V | PTE_X
   PTE_AT l0_test, T_RO_D0, pg_data, PTE_V | PTE_R | PTE_A
   PTE_AT l0_test, T_L0_PTR, pg_data, PTE_V
+  PTE_PA l0_test, T_NORAM, PA_UNMAPPED, RWX_AD
+  PTE_AT l0_test, T_SMC, pg_code3, PTE_V | PTE_X | PTE_A
+  PTE_PA root_pt, 8, PA_UNMAPPED, PTE_V
   /* root2: root_pt without the VA_GIGA gigapage (satp switch test) */
   la t0, root_pt
   la t1, root2_pt
@@ -383,6 +390,29 @@ test_main:
   csrw satp, t1
   csrr t0, satp
   CHECK_EQ satp_mode15_ignored, t0, s2
+  li t1, 0xffff             /* ASID: ASIDLEN low bits writable (0..16), rest reads 0 */
+  slli t1, t1, 44
+  or t1, t1, s2
+  csrw satp, t1
+  csrr t0, satp
+  srli t3, t0, 44
+  li t4, 0xffff
+  and t3, t3, t4             /* t3 = ASID read back */
+  addi t4, t3, 1
+  and t4, t4, t3             /* 2^n - 1 form */
+  seqz t4, t4
+  slli t5, t3, 44
+  xor t5, t0, t5
+  sub t5, t5, s2             /* other fields as written */
+  seqz t5, t5
+  and t4, t4, t5
+  CHECK satp_asid_warl_ok, t4, 1
+  la a0, str_asid
+  call _puts
+  mv a0, t3
+  call _puthex
+  li a0, '\n'
+  call _putc
   csrw satp, zero
   csrr t0, satp
   CHECK satp_bare_kept, t0, 0
@@ -676,6 +706,61 @@ s_pc_label:
   li t0, V4(T_L0_PTR) + 0xe8
   S_FAULT level0_pointer_load, CAUSE_LOAD_PAGE, ld t1, 0(t0)
 
+  SECTION access_faults
+  /* a leaf to no memory, and a walk through no memory: access faults (not delegated, so
+   * taken in M), tval = the virtual address */
+  li t0, V4(T_NORAM) + 0x28
+  CLEAR_TRAPS
+  EXPECT_TRAP 1f
+  ld t1, 0(t0)
+1:
+  li tp, 0
+  CHECK_TRAP_FROM noram_leaf_load, m_trap, CAUSE_LOAD_ACCESS, V4(T_NORAM) + 0x28, PRV_S
+  li t0, V4(T_NORAM) + 0x128
+  EXPECT_TRAP 1f
+  sd t1, 0(t0)
+1:
+  li tp, 0
+  CHECK_TRAP noram_leaf_store, m_trap, CAUSE_STORE_ACCESS, V4(T_NORAM) + 0x128
+  li t0, V4(T_NORAM) + 0x40
+  EXPECT_TRAP 1f
+  jalr t1, 0(t0)
+1:
+  li tp, 0
+  CHECK_TRAP noram_leaf_fetch, m_trap, CAUSE_FETCH_ACCESS, V4(T_NORAM) + 0x40
+  li t0, VA_PT_NORAM + 0x30
+  EXPECT_TRAP 1f
+  ld t1, 0(t0)
+1:
+  li tp, 0
+  LDREC t5, s_trap, TR_CAUSE
+  CHECK ptw_noram_not_page_fault, t5, NO_TRAP
+  CHECK_TRAP ptw_noram_load, m_trap, CAUSE_LOAD_ACCESS, VA_PT_NORAM + 0x30
+  li t0, VA_PT_NORAM + 0x138
+  EXPECT_TRAP 1f
+  sd t1, 0(t0)
+1:
+  li tp, 0
+  CHECK_TRAP ptw_noram_store, m_trap, CAUSE_STORE_ACCESS, VA_PT_NORAM + 0x138
+
+  SECTION code_rewrite
+  li t0, V4(T_SMC)           /* run pg_code3 through its 4 KiB mapping ... */
+  li t2, 0x111
+  S_OK smc_first, jalr ra, 0(t0)
+  la t3, pg_code3            /* ... rewrite it through the identity megapage ... */
+  li t4, (0x222 << 20) | 0x313
+  sw t4, 0(t3)
+  fence.i
+  li t0, V4(T_SMC)
+  li t2, 0x222
+  S_OK smc_after_fence_i, jalr ra, 0(t0)
+  li t4, (0x333 << 20) | 0x313
+  sw t4, 0(t3)
+  fence.i
+  li t0, V4(T_SMC)
+  li t2, 0x333
+  S_OK smc_again, jalr ra, 0(t0)
+
   SECTION no_ad_update_on_fault
   li t0, V4(T_XO_A0) + 0x20
   S_FAULT xonly_a0_load, CAUSE_LOAD_PAGE, ld t1, 0(t0)
@@ -958,6 +1043,10 @@ pg_code2:
   addi t1, zero, CODE2
   ret
   .balign 4096
+pg_code3:                    /* rewritten at run time */
+  addi t1, zero, 0x111
+  ret
+  .balign 4096
 pg_cross_a:                  /* addi t1, zero, CODE3 split over two pages, then ret */
   .fill 4094, 1, 0
   .half 0x0313               /* addi t1, zero, imm: imm (bits 31:20) is in the high half */
@@ -969,6 +1058,7 @@ pg_cross_b:
   .section .rodata
 str_ad_hw:    .asciz "info: A/D set by hardware: "
 str_ad_fault: .asciz "info: A/D by page fault: "
+str_asid:     .asciz "info: satp.ASID after writing all ones = "
 str_cross:    .asciz "info: misaligned access across pages: cause, tval = "
 
   .data
