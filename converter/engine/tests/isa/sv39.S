@@ -6,7 +6,13 @@
  * SUM=0/1, S fetch from U pages, MXR, misaligned superpages, non-canonical addresses; A/D bits
  * (either scheme of the spec, recorded and checked for consistency); sfence.vma after PTE
  * changes (data and instruction side, global and per-address); MPRV loads through
- * translation; page faults taken in M when not delegated; satp MODE=0 (bare).
+ * translation (with SUM/MXR); page faults taken in M when not delegated; satp MODE=0 (bare);
+ * satp root switch; FP, LR/SC, AMO and compressed accesses; access faults from leaf PTEs and
+ * page-table walks that hit no memory; no A/D update on faulting accesses; an instruction
+ * across two pages (sepc = start, stval = second page) and misaligned data across pages
+ * (stval = first byte of the faulting part, or an address-misaligned exception); code
+ * rewritten through another mapping then fence.i. Lines starting "info:" are not part of
+ * the signature (implementation choices: A/D scheme, ASID width, misaligned handling).
  *
  * Address space (root table root_pt, VPN[2] index -> mapping):
  *   [0]   gigapage VA 0 -> PA 0, RW, S: devices (UART for CHECK lines from S)
@@ -82,6 +88,7 @@
 #define T_L0_PTR  26  /* level-0 PTE with R=W=X=0 (a pointer at the last level) */
 #define T_NORAM   27  /* leaf to a physical address with nothing there */
 #define T_SMC     28  /* pg_code3 X: rewritten through the identity mapping */
+#define T_UXO     29  /* pg_code X only, U */
 #define V4(i) (VA4K + (i) * 0x1000)
 
 #define DVAL(i)  (0xd0d0d0d000000000 + (i))   /* dword i of pg_data */
@@ -127,8 +134,7 @@
   ld \reg, ((\idx) * 8)(\reg)
 .endm
 
-/* Access at t0 must take a page fault delegated to S: check scause, stval == t0 and,
- * when \from is given, the mode the trap came from (SPP). */
+/* Access at t0 must take a page fault delegated to S: check scause and stval == t0. */
 .macro S_FAULT name:req, cause:req, insn:vararg
   CLEAR_TRAPS
   EXPECT_TRAP .Lsf\@
@@ -332,6 +338,7 @@ test_main:
   PTE_AT l0_test, T_L0_PTR, pg_data, PTE_V
   PTE_PA l0_test, T_NORAM, PA_UNMAPPED, RWX_AD
   PTE_AT l0_test, T_SMC, pg_code3, PTE_V | PTE_X | PTE_A
+  PTE_AT l0_test, T_UXO, pg_code, PTE_V | PTE_X | PTE_A | PTE_U
   PTE_PA root_pt, 8, PA_UNMAPPED, PTE_V
   /* root2: root_pt without the VA_GIGA gigapage (satp switch test) */
   la t0, root_pt
@@ -953,6 +960,9 @@ s_pc_label:
   U_DO 8, V4(T_XONLY), 0, lw t1, 0(t0)
   U_DO 9, VA_NONCANON1 + 0xb0, 0, ld t1, 0(t0)
   U_DO 10, V4(T_INVAL) + 0x1b0, 0, sd t1, 0(t0)
+  U_DO 11, V4(T_UXO), 0, lwu t1, 0(t0)
+  U_DO 12, V4(T_UXO) + 0x1b8, 0, sd t1, 0(t0)
+  U_DO 13, V4(T_UXO), 0, jalr ra, 0(t0)
   U_RETURN_TO_M
   li t0, MSTATUS_SUM | MSTATUS_MXR
   csrc mstatus, t0
@@ -976,6 +986,15 @@ s_pc_label:
   U_FAULTED u_load_s_xonly_mxr1, 8, CAUSE_LOAD_PAGE, V4(T_XONLY)
   U_FAULTED u_noncanonical_load, 9, CAUSE_LOAD_PAGE, VA_NONCANON1 + 0xb0
   U_FAULTED u_invalid_store, 10, CAUSE_STORE_PAGE, V4(T_INVAL) + 0x1b0
+  la t0, pg_code
+  lwu t0, 0(t0)
+  lla t3, u_log + 11 * 32
+  ld t5, 0(t3)
+  CHECK u_load_uxonly_mxr1_no_trap, t5, NO_TRAP
+  ld t5, 16(t3)
+  CHECK_EQ u_load_uxonly_mxr1, t5, t0
+  U_FAULTED u_store_uxonly, 12, CAUSE_STORE_PAGE, V4(T_UXO) + 0x1b8
+  U_OK u_fetch_uxonly, 13, CODE1
 
   /* ------------------------------------------------------------ bare */
   SECTION satp_bare
