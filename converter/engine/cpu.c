@@ -138,23 +138,31 @@ static int access_page(CPU *c, uint64_t va, int size, int acc, uint64_t *val)
 }
 
 /* Returns 0 or a cause; misaligned page-crossing accesses are split into bytes. */
+/* On a fault, c->fault_addr is the address for xtval: that of the part of the access that
+ * faulted (priv spec: a misaligned access split across pages reports the faulting part). */
 static int __attribute__((noinline)) mem_slow(CPU *c, uint64_t va, int size, int acc, uint64_t *val)
 {
+    c->fault_addr = va;
     if (likely((va & 0xfff) + size <= 4096))
         return access_page(c, va, size, acc, val);
     /* split: check both pages first so that a fault leaves memory untouched */
     uint64_t pa;
     int cause = translate(c, va, acc, &pa);
-    if (!cause)
+    if (!cause) {
         cause = translate(c, va + size - 1, acc, &pa);
+        if (cause)
+            c->fault_addr = (va + size - 1) & ~0xfffULL; /* first byte on the second page */
+    }
     if (cause)
         return cause;
     uint64_t v = 0;
     for (int i = 0; i < size; i++) {
         uint64_t b = (*val >> (8 * i)) & 0xff;
         cause = access_page(c, va + i, 1, acc, &b);
-        if (cause)
+        if (cause) {
+            c->fault_addr = va + i;
             return cause;
+        }
         v |= (b & 0xff) << (8 * i);
     }
     if (acc != ACC_WRITE)
@@ -595,8 +603,8 @@ static int fetch_slow(CPU *c, uint64_t pc, uint32_t *insn)
 #define ILLEGAL() TRAP(CAUSE_ILLEGAL_INSN, raw)
 /* memory access that may reach a device (which may end the batch): counter synced around it */
 #define MEMCHK(expr, va) \
-    do { SAVE_RUN(); int _cause = (expr); LOAD_RUN(); \
-         if (unlikely(_cause)) TRAP(_cause, (va)); } while (0)
+    do { SAVE_RUN(); int _cause = (expr); LOAD_RUN(); (void)(va); \
+         if (unlikely(_cause)) TRAP(_cause, c->fault_addr); } while (0)
 /* The loop state goes through memory around calls on paths that go on with it: no value
  * of the loop is then live across a call, which lets the wasm code generator keep them in
  * registers (it spills values live across calls). The batch counter must be synced anyway. */

@@ -82,6 +82,7 @@ typedef struct CPU {
 
     bool emulate_m;       /* M-mode is the engine itself (SBI): traps to M are fatal */
     uint64_t reservation; /* LR/SC reserved address, or ~0 */
+    uint64_t fault_addr;  /* xtval of the last faulting data access (mem_slow) */
 
     /* software TLB */
     TLBEntry tlb[3][TLB_SIZE];
