@@ -161,6 +161,21 @@ def test_host_symlink_out_of_root_is_never_followed(start: Start, share: Path,
     c.walk(0, 1, "file-link")
     assert errno_of(lambda: c.lopen(1, O_RDONLY)) == ELOOP
     assert errno_of(lambda: c.setattr(1, 0x8, size=0)) in (ELOOP, 22)
+    mode = os.stat(outside / "secret").st_mode
+    try:
+        c.setattr(1, 0x1, mode=0o777)  # a symlink's mode: ignored, never its target's
+    except P9Error:
+        pass
+    c.setattr(1, 0x10 | 0x20 | 0x80 | 0x100, atime=1, mtime=2)  # the link's own times
+    assert os.stat(outside / "secret").st_mode == mode
+    assert os.stat(outside / "secret").st_mtime != 2
+    # a hard link of the symlink is another symlink, never a link to the file outside
+    try:
+        c.link(0, 1, "hl")
+    except P9Error:
+        pass
+    assert not (share / "hl").exists() or (share / "hl").is_symlink()
+    assert os.stat(outside / "secret").st_nlink == 1
     assert sorted(p.name for p in outside.iterdir()) == ["secret"]
     assert (outside / "secret").read_bytes() == b"host secret\n"
 
