@@ -185,10 +185,6 @@ static int __attribute__((noinline)) mem_slow(CPU *c, uint64_t va, int size, int
         *out = (uint64_t)(type)v;                                                  \
         return cause;                                                              \
     }
-DEFINE_LOAD(ld_i8, int8_t, 1)
-DEFINE_LOAD(ld_u8, uint8_t, 1)
-DEFINE_LOAD(ld_i16, int16_t, 2)
-DEFINE_LOAD(ld_u16, uint16_t, 2)
 DEFINE_LOAD(ld_i32, int32_t, 4)
 DEFINE_LOAD(ld_u32, uint32_t, 4)
 DEFINE_LOAD(ld_u64, uint64_t, 8)
