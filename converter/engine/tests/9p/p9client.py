@@ -68,8 +68,9 @@ class Client:
     def close(self) -> None:
         assert self.proc.stdin and self.proc.stdout
         self.proc.stdin.close()
-        self.proc.wait(timeout=30)
+        rc = self.proc.wait(timeout=30)
         self.proc.stdout.close()
+        assert rc == 0, f"9P harness exit status {rc}"
 
     def rpc(self, name: str, body: bytes) -> Reader:
         assert self.proc.stdin and self.proc.stdout
