@@ -4,6 +4,8 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "ctl.h"
 
@@ -101,8 +103,12 @@ void machine_dump_log(Machine *m, size_t max)
 
 /* ---------------------------------------------------------------- time */
 
+#define BOOT_INSNS_PER_TICK 10 /* deterministic boot: 100 MIPS of virtual time */
+
 uint64_t machine_mtime(Machine *m)
 {
+    if (m->deterministic)
+        return m->time_offset + cpu_instret(&m->cpu) / BOOT_INSNS_PER_TICK;
     int64_t ns = host_now_ns() - m->time_base_ns;
     return m->time_offset + (uint64_t)ns / (1000000000ULL / TIMEBASE_HZ);
 }
@@ -131,7 +137,37 @@ void machine_update_timer(Machine *m)
 void machine_clock_freeze(Machine *m)
 {
     m->time_offset = machine_mtime(m);
-    m->time_base_ns = host_now_ns();
+    m->deterministic = false;
+    m->time_base_ns = 0; /* no host value in the snapshot */
+}
+
+void machine_deterministic_boot(Machine *m)
+{
+    /* mtime 0 at instruction 0: nothing of the host's clock */
+    m->deterministic = true;
+    m->time_offset = 0 - cpu_instret(&m->cpu) / BOOT_INSNS_PER_TICK;
+    m->time_base_ns = 0;
+    m->rng_state = 0x9e3779b97f4a7c15ULL;
+}
+
+void machine_skip_to(Machine *m, uint64_t deadline)
+{
+    uint64_t now = machine_mtime(m);
+    if (m->deterministic && deadline > now)
+        m->time_offset += deadline - now;
+}
+
+void machine_entropy(Machine *m, uint8_t *buf, size_t n)
+{
+    if (!m->deterministic && getentropy(buf, n) == 0)
+        return;
+    for (size_t i = 0; i < n; i += 8) { /* splitmix64: a fixed stream (RUN's r field reseeds) */
+        uint64_t z = (m->rng_state += 0x9e3779b97f4a7c15ULL);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+        z ^= z >> 31;
+        memcpy(buf + i, &z, n - i < 8 ? n - i : 8);
+    }
 }
 
 void machine_clock_thaw(Machine *m)
@@ -206,8 +242,12 @@ static bool clint_write(Machine *m, uint64_t off, int size, uint64_t val)
     } else if (off >= 0xbff8 && off < 0xc000) {
         uint64_t now = machine_mtime(m);
         write_part(&now, off - 0xbff8, size, val);
-        m->time_offset = now;
-        m->time_base_ns = host_now_ns();
+        if (m->deterministic) {
+            m->time_offset = now - cpu_instret(&m->cpu) / BOOT_INSNS_PER_TICK;
+        } else {
+            m->time_offset = now;
+            m->time_base_ns = host_now_ns();
+        }
         machine_update_timer(m);
     }
     return true;

@@ -58,6 +58,11 @@ typedef struct Machine {
     uint64_t stimecmp;     /* SBI set_timer deadline (sbi mode) */
     int64_t time_base_ns;  /* host clock value at mtime = time_offset */
     uint64_t time_offset;
+    /* Deterministic boot (container mode until READY): mtime follows the instruction count and
+     * jumps over idle time, virtio-rng gives a fixed pseudo-random stream, devices are polled
+     * only when the guest idles. The same payloads then give the same snapshot, bit for bit. */
+    bool deterministic;
+    uint64_t rng_state;
     PLIC plic;
     UART uart;
     VirtioDev *virtio[VIRTIO_MAX];
@@ -96,9 +101,15 @@ void machine_request_exit(Machine *m, int code);
 void machine_guest_reset(Machine *m, uint32_t type, uint32_t reason);
 /* Print the end of the console log on stderr (container mode, after a failure). */
 void machine_dump_log(Machine *m, size_t max);
-/* Clock across a snapshot: freeze keeps mtime, thaw continues from it at the host's now. */
+/* Clock across a snapshot: freeze keeps mtime (and ends the deterministic boot), thaw continues
+ * from it at the host's now. Between the two, mtime must not be read. */
 void machine_clock_freeze(Machine *m);
 void machine_clock_thaw(Machine *m);
+/* Deterministic boot: start it, or let idle time pass up to mtime `deadline`. */
+void machine_deterministic_boot(Machine *m);
+void machine_skip_to(Machine *m, uint64_t deadline);
+/* Entropy for the guest: host randomness, or the fixed stream of a deterministic boot. */
+void machine_entropy(Machine *m, uint8_t *buf, size_t n);
 uint8_t *machine_gpa(Machine *m, uint64_t addr, uint64_t len); /* NULL if outside RAM */
 int machine_add_virtio(Machine *m, VirtioDev *d);
 /* console helpers */

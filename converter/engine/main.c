@@ -176,6 +176,8 @@ static int run(Machine *m, bool stop_at_ready)
     for (;;) {
         if (stop_at_ready && m->ctl && m->ctl->ready)
             return 0;
+        if (m->deterministic) /* polls happen at idle only: keep the host clock's value local */
+            last_poll = host_now_ns();
         if (stop_at_ready && last_poll > give_up) {
             if (!m->debug)
                 machine_dump_log(m, 4096);
@@ -187,6 +189,15 @@ static int run(Machine *m, bool stop_at_ready)
         if (c->wfi) {
             if (c->mip & c->mie) {
                 c->wfi = false;
+            } else if (m->deterministic) {
+                /* deterministic boot: idle time passes at once (no host wait) */
+                uint64_t dl = machine_next_deadline(m);
+                poll_devices(m);
+                if (dl != ~0ULL)
+                    machine_skip_to(m, dl);
+                else if (!(c->mip & c->mie))
+                    host_wait(m, 1000000); /* nothing will wake it but the READY timeout */
+                continue;
             } else {
                 console_flush(m);
                 uint64_t dl = machine_next_deadline(m);
@@ -207,6 +218,8 @@ static int run(Machine *m, bool stop_at_ready)
         cpu_run(c, BATCH);
         if (m->exit_req)
             break;
+        if (m->deterministic)
+            continue;
         int64_t now = host_now_ns();
         if (now - last_poll > 2000000) {
             poll_devices(m);
@@ -258,6 +271,8 @@ static Machine *setup_linux(const BootSpec *b, const char *kernel_name, const ch
     m->sbi = true;
     if (b->container && !(m->ctl = ctl_new()))
         die("%s", "out of memory");
+    if (b->container) /* boot to READY does not depend on the host: reproducible snapshots */
+        machine_deterministic_boot(m);
     if (!(m->console = virtio_console_new(m, b->container)) || machine_add_virtio(m, m->console))
         die("%s", "cannot create virtio console");
     if (b->disk) {
@@ -355,8 +370,10 @@ static void print_stats(Machine *m, int64_t t0, uint64_t instret0, int code, con
 static bool boot_to_ready(Machine *m)
 {
     run(m, true);
-    if (m->ctl->ready)
+    if (m->ctl->ready) {
+        machine_clock_freeze(m); /* end of the deterministic boot; serve() thaws */
         return true;
+    }
     if (!m->exit_req)
         fprintf(stderr, "c2w: the guest stopped before its init was ready\n");
     return false;
@@ -391,6 +408,7 @@ static void raw_terminal(void)
 /* Container mode after READY: send RUN, relay stdio, exit with the container's status. */
 static int serve(Machine *m, RunOpts *o, int64_t t0, uint64_t instret0)
 {
+    machine_clock_thaw(m); /* the guest's clock runs on the host's from here */
     if (o->debug && !m->debug) { /* resumed: show the boot log kept in the ring */
         machine_dump_log(m, LOG_SIZE);
         m->debug = true;
@@ -486,6 +504,19 @@ static void image_boot(bool for_snapshot)
 }
 
 #ifdef __wasm__
+/* Zero the shadow stack below the stack pointer: dead frames hold host values (clock readings)
+ * that would otherwise make two snapshots of the same inputs differ. No calls in here. */
+__attribute__((noinline)) static void scrub_dead_stack(void)
+{
+    extern unsigned char __data_end; /* wasm-ld: the stack lies between data and the heap */
+    uintptr_t sp;
+    __asm__ volatile(".globaltype __stack_pointer, i32\n\tglobal.get __stack_pointer\n\tlocal.set %0"
+                     : "=r"(sp));
+    for (volatile uint64_t *p = (volatile uint64_t *)(((uintptr_t)&__data_end + 7) & ~(uintptr_t)7);
+         (uintptr_t)(p + 1) <= (sp & ~(uintptr_t)7); p++)
+        *p = 0;
+}
+
 /* Pre-boot: `wasmtime wizer -S cli -f wizer.initialize` calls this instead of _start, then
  * writes the module with the resulting memory as its initial state. */
 __attribute__((export_name("wizer.initialize"))) void wizer_initialize(void)
@@ -500,8 +531,8 @@ __attribute__((export_name("wizer.initialize"))) void wizer_initialize(void)
             fprintf(stderr, "c2w: the guest exited (status %d) before its init was ready\n", M->exit_code);
         __builtin_trap(); /* wizer fails: no snapshot of a dead guest */
     }
-    machine_clock_freeze(M);
     snapshotted = true;
+    scrub_dead_stack();
 }
 #endif
 
@@ -512,9 +543,7 @@ static int image_main(int argc, char **argv)
     RunOpts o = {0};
     runopts_parse(&o, argc, argv, 1, "c2w");
     runopts_scan_preopens(&o);
-    if (snapshotted) {
-        machine_clock_thaw(M);
-    } else {
+    if (!snapshotted) {
         image_boot(false);
         if (o.debug)
             M->debug = true;

@@ -1,4 +1,5 @@
-/* virtio-rng: entropy from the host (getentropy: getrandom natively, random_get on WASI). */
+/* virtio-rng: entropy from the host (getentropy: getrandom natively, random_get on WASI), or
+ * the fixed stream of a deterministic boot (machine_entropy). */
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -10,8 +11,7 @@ static void rng_notify(VirtioDev *d, int qi)
     while (virtq_pop(d, qi, &ch)) {
         uint8_t buf[256];
         uint32_t n = ch.write_len < sizeof buf ? ch.write_len : (uint32_t)sizeof buf;
-        if (getentropy(buf, n) != 0)
-            n = 0;
+        machine_entropy(d->m, buf, n);
         virtq_push(d, qi, &ch, virtq_write(d, &ch, 0, buf, n));
     }
 }
