@@ -41,7 +41,8 @@ void runopts_usage(FILE *f, const char *prog)
             "  --tty, --no-tty     force a terminal or plain pipes (default: a terminal when\n"
             "                      stdin and stdout are terminals)\n"
             "  --stdin-mode M      how to wait for stdin: poll (default), nonblock, none\n"
-            "  --mount NAME:PATH   show the preopened directory NAME at PATH in the container\n"
+            "  --mount NAME:PATH[:ro]  show the preopened directory NAME at PATH in the\n"
+            "                      container (:ro read-only, enforced by the engine)\n"
             "  --net[=socket[=listenfd=N]]  network: virtio-net frames (QEMU stream framing) over\n"
             "                      one connection accepted on the pre-opened listening socket;\n"
             "                      eth0 gets " NET_GUEST_CONFIG "\n"
@@ -113,13 +114,20 @@ void runopts_parse(RunOpts *o, int argc, char **argv, int start, const char *pro
             else if (!strcmp(v, "none")) o->stdin_mode = STDIN_NONE;
             else bad("--stdin-mode %s: expected poll, nonblock or none%s", v, "");
         } else if ((v = opt_value(argc, argv, &i, "--mount"))) {
-            const char *colon = strrchr(v, ':');
+            size_t len = strlen(v);
+            bool ro = false;
+            if (len > 3 && (!strcmp(v + len - 3, ":ro") || !strcmp(v + len - 3, ":rw"))) {
+                ro = v[len - 1] == 'o';
+                len -= 3;
+            }
+            const char *colon = memrchr(v, ':', len);
             if (!colon || colon == v || colon[1] != '/')
-                bad("--mount %s: expected NAME:/guest/path%s", v, "");
+                bad("--mount %s: expected NAME:/guest/path[:ro]%s", v, "");
             if (o->nmaps == MAX_MOUNT_MAPS)
                 bad("too many --mount options%s%s", "", "");
             o->maps[o->nmaps].name = strndup(v, (size_t)(colon - v));
-            o->maps[o->nmaps].path = colon + 1;
+            o->maps[o->nmaps].path = strndup(colon + 1, len - (size_t)(colon + 1 - v));
+            o->maps[o->nmaps].ro = ro;
             o->nmaps++;
         } else if (!strcmp(a, "--no-stdin")) {
             o->no_stdin = true;
@@ -293,15 +301,18 @@ static bool add_env(Buf *out)
 
 char *runtime_status_file;
 
-/* The guest path of a preopen, or NULL to skip it. */
-static const char *guest_path(RunOpts *o, const Preopen *p, char *tmp, size_t cap)
+/* The guest path of a preopen, or NULL to skip it; *ro: mount it read-only. */
+static const char *guest_path(RunOpts *o, const Preopen *p, char *tmp, size_t cap, bool *ro)
 {
+    *ro = false;
     size_t sl = strlen(STATUS_DIR);
     if (!strncmp(p->name, STATUS_DIR, sl) && (p->name[sl] == 0 || p->name[sl] == '/'))
         return NULL; /* the launcher's status directory: never shown to the container */
     for (int i = o->nmaps - 1; i >= 0; i--)
-        if (!strcmp(o->maps[i].name, p->name))
+        if (!strcmp(o->maps[i].name, p->name)) {
+            *ro = o->maps[i].ro;
             return o->maps[i].path;
+        }
     const char *n = p->name;
     while (n[0] == '.' && n[1] == '/')
         n += 2;
@@ -321,13 +332,13 @@ static const char *guest_path(RunOpts *o, const Preopen *p, char *tmp, size_t ca
 
 /* Bind directory fd to a 9p slot prepared at boot (before a snapshot, with no directory):
  * the device keeps its transport state and mount tag. */
-static bool ninep_bind(NinepSlot *s, int fd)
+static bool ninep_bind(NinepSlot *s, int fd, bool ro)
 {
 #ifndef C2W_HAVE_9P
-    (void)s, (void)fd;
+    (void)s, (void)fd, (void)ro;
     return false;
 #else
-    return virtio_9p_set_root(s->dev, fd, false);
+    return virtio_9p_set_root(s->dev, fd, ro); /* ro: the server refuses every change too */
 #endif
 }
 
@@ -358,7 +369,8 @@ bool run_record(Machine *m, RunOpts *o, const uint8_t *config, size_t config_len
     int used = 0;
     for (int j = 0; ok && j < o->npre; j++) {
         char tmp[4096];
-        const char *path = guest_path(o, &o->pre[j], tmp, sizeof tmp);
+        bool ro;
+        const char *path = guest_path(o, &o->pre[j], tmp, sizeof tmp, &ro);
         if (!path)
             continue;
         if (nslots == 0)
@@ -368,14 +380,14 @@ bool run_record(Machine *m, RunOpts *o, const uint8_t *config, size_t config_len
             return false;
         }
         NinepSlot *s = &slots[used];
-        if (!ninep_bind(s, o->pre[j].fd)) {
+        if (!ninep_bind(s, o->pre[j].fd, ro)) {
             snprintf(err, errlen, "cannot serve the preopened directory %s", o->pre[j].name);
             return false;
         }
         used++;
         Buf f = {0};
         ok = buf_put(&f, s->tag, strlen(s->tag) + 1) && buf_put(&f, path, strlen(path)) &&
-             field_put(out, 'm', f.p, f.len);
+             (!ro || buf_put(&f, "\0ro", 3)) && field_put(out, 'm', f.p, f.len);
         buf_free(&f);
     }
 

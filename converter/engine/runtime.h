@@ -15,7 +15,8 @@
 #define MAX_PREOPENS 64
 
 typedef struct {
-    const char *name, *path; /* --mount NAME:PATH */
+    const char *name, *path; /* --mount NAME:PATH[:ro] */
+    bool ro;                 /* served and mounted read-only */
 } MountMap;
 
 typedef struct {

@@ -152,3 +152,16 @@ def test_terminal_size_from_c2w_winsize_hidden_from_the_container(images: tuple[
     assert (p.returncode, p.stdout) == (0, b"30 100\r\nunset\r\n"), p.stderr
     p = wt(images[1], "--tty", "stty", "size", opts=("--env", "LINES=40", "--env", "COLUMNS=120"))
     assert (p.returncode, p.stdout) == (0, b"40 120\r\n"), p.stderr
+
+
+def test_mount_read_only_is_enforced_on_any_runtime(images: tuple[Path, Path], tmp_path: Path) -> None:
+    if not (ENGINE_DIR / "virtio_9p.c").exists():
+        pytest.skip("engine built without virtio-9p")
+    (tmp_path / "keep.txt").write_text("keep\n")
+    p = wt(images[1], "--mount", "/data:/data:ro", "sh", "-c",
+           "cat /data/keep.txt; echo x > /data/new.txt || echo refused; rm /data/keep.txt || echo refused",
+           opts=("--dir", f"{tmp_path}::/data"))
+    assert p.returncode == 0, p.stderr
+    assert p.stdout == b"keep\nrefused\nrefused\n"
+    assert b"Read-only file system" in p.stderr
+    assert sorted(x.name for x in tmp_path.iterdir()) == ["keep.txt"]
