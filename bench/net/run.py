@@ -5,7 +5,8 @@ against qemu-system-riscv64 with the same passt, in one run.
 Each row runs `wget -q -O /dev/null http://10.0.2.2:PORT/blob` in the default image's busybox
 (the host's 127.0.0.1 is 10.0.2.2 through passt's gateway mapping) and times it inside the guest
 (/proc/uptime before and after, so boot and start-up are not counted):
-  - c2w-run --net on each runtime with a transport (socket: wasmtime46, wazero);
+  - c2w-run --net on each runtime and each of its transports (socket: wasmtime46, wazero; stdio:
+    the multiplex relay, every runtime whose stdin polling works);
   - the native engine (development build, same payloads, socket transport on an inherited fd);
   - qemu-system-riscv64 (TCG, -M virt) booting the same kernel, init and rootfs, its virtio-net on
     `-netdev stream` to passt's UNIX socket, driven through the control protocol
@@ -82,9 +83,10 @@ def seconds(out: bytes, what: str) -> float:
     return b - a
 
 
-def run_c2w(runtime: str, image: Path, port: int) -> float:
-    p = subprocess.run([sys.executable, "-m", "c2w_run.cli", "--runtime", runtime, "--net", str(image),
-                        "sh", "-c", script(port)], stdin=subprocess.DEVNULL, capture_output=True, timeout=900)
+def run_c2w(runtime: str, transport: str, image: Path, port: int) -> float:
+    p = subprocess.run([sys.executable, "-m", "c2w_run.cli", "--runtime", runtime, "--net", "--net-transport",
+                        transport, str(image), "sh", "-c", script(port)], stdin=subprocess.DEVNULL,
+                       capture_output=True, timeout=900)
     if p.returncode:
         raise SystemExit(f"bench: {runtime} failed ({p.returncode}): {p.stderr.decode()[-500:]}")
     return seconds(p.stdout, runtime)
@@ -175,7 +177,8 @@ def main() -> int:
                 registry.require(runtime)
             except Exception:  # noqa: BLE001 - not installed: no row
                 continue
-            rows.append((f"{runtime} ({transports[0]})", med(lambda r=runtime: run_c2w(r, image, port))))
+            for tr in transports:
+                rows.append((f"{runtime} ({tr})", med(lambda r=runtime, t=tr: run_c2w(r, t, image, port))))
         rows.append(("native engine (socket)", med(lambda: run_native(tmp, port, tmp))))
         rows.append(qemu_row)
     qemu = ns.mb / rows[-1][1]

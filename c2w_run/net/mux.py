@@ -8,13 +8,21 @@ the runtime: every message is `u32 BE length N | u8 type | N-1 bytes`;
 passt's side is QEMU's stream framing (u32 BE length + frame). stderr is the runtime's own.
 The relay exits with the runtime's status (a signal N gives 128+N) once its stdout is drained,
 and takes passt down with it. SIGINT/SIGTERM/SIGHUP reach the whole process group (c2w-run
-forwards them there); the relay itself outlives them to pass on the runtime's last output.
+forwards them there); the relay itself outlives them to pass on the runtime's last output. If
+c2w-run dies (SIGKILL), the relay kills its process group (runtime and passt) too.
+
+Nothing here blocks the runtime's stdout: writes towards the runtime's stdin and towards passt
+go through queues with their own writer threads. (A blocking write there closes a cycle: the
+engine blocked writing stdout, the relay blocked writing to passt, passt waiting for the relay
+to take frames, the relay blocked writing the runtime's stdin that the engine does not read.)
 """
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
+import queue
 import signal
 import socket
 import struct
@@ -29,22 +37,47 @@ def _note(signum: int, frame: object) -> None:  # a handler, not SIG_IGN: the ru
     pass
 
 
+def _orphaned(signum: int, frame: object) -> None:
+    os.killpg(os.getpgrp(), signal.SIGKILL)  # c2w-run is gone: the runtime, passt and us
+
+
+class Writer:
+    """A queue drained into one file descriptor or socket by its own thread."""
+
+    def __init__(self, write) -> None:  # type: ignore[no-untyped-def]
+        self.q: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self.write = write
+        self.ok = True
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def put(self, data: bytes | bytearray) -> bool:
+        if self.ok:
+            self.q.put(bytes(data))
+        return self.ok
+
+    def close(self) -> None:
+        self.q.put(None)
+
+    def _run(self) -> None:
+        while (item := self.q.get()) is not None:
+            try:
+                self.write(item)
+            except (OSError, ValueError):
+                self.ok = False
+                return
+
+
 class Relay:
     def __init__(self, passt_argv: list[str], runtime_argv: list[str]) -> None:
         self.ours, self.theirs = socket.socketpair()
         self.passt_argv = passt_argv
         self.passt: subprocess.Popen[bytes] | None = None
         self.rt = subprocess.Popen(runtime_argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
-        self.to_rt = self.rt.stdin
-        self.lock = threading.Lock()
+        self.to_rt = Writer(self.rt.stdin.write)  # type: ignore[union-attr]
+        self.to_passt = Writer(self.ours.sendall)
 
     def send(self, data: bytes | bytearray) -> bool:
-        with self.lock:
-            try:
-                self.to_rt.write(data)  # type: ignore[union-attr]
-                return True
-            except (BrokenPipeError, ValueError, OSError):
-                return False
+        return self.to_rt.put(data)
 
     def stdin_pump(self) -> None:
         """Our stdin -> type 1 messages, then one type 2 (EOF)."""
@@ -117,12 +150,14 @@ class Relay:
             self._write_out(buf)
 
     def _to_passt(self, data: bytes | bytearray) -> None:
-        try:
-            self.ours.sendall(data)
-        except OSError:
-            return
-        if self.passt is None:
+        if self.passt is None:  # the first frame goes in before passt starts (see below)
+            try:
+                self.ours.sendall(data)
+            except OSError:
+                return
             self._start_passt()
+            return
+        self.to_passt.put(data)
 
     def _start_passt(self) -> None:
         """Started once the engine's first frame (its gratuitous ARP) waits in the socket: passt
@@ -163,7 +198,9 @@ class Relay:
         threading.Thread(target=self.stdin_pump, daemon=True).start()
         self.output_pump()
         code = self.rt.wait()
-        self.ours.close()
+        self.to_passt.close()
+        self.to_rt.close()
+        self.ours.shutdown(socket.SHUT_RDWR)
         if self.passt is not None:
             try:
                 self.passt.wait(2)
@@ -179,6 +216,13 @@ def main(argv: list[str]) -> int:
         return 2
     for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(s, _note)
+    signal.signal(signal.SIGUSR1, _orphaned)
+    try:  # PR_SET_PDEATHSIG: SIGUSR1 when c2w-run dies
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGUSR1)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() == 1:
+        return 125
     return Relay(json.loads(argv[0]), argv[2:]).run()
 
 
