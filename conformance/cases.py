@@ -15,6 +15,8 @@ Each file holds `[[case]]` tables:
     stdin_script = [{ after = 0.5, data = "late\n" }, { after = 1.0, close = true }]
     # an interactive exchange: { wait_for = "\\$ $", data = "echo hi\n" } waits for the prompt first
     listen = true                   # a pre-opened TCP listener (c2w-run --wasi-listen)
+    tcp_port = true                 # only a free port: {listen} / {port} in args, for the client (e.g. -p)
+    server = { reply = "..." }      # a TCP server on the host at 127.0.0.1:{server_port}: sends reply, closes
     client = { send = "ping\n", expect = "echo: ping\n" }   # a TCP client talks to it
     # until c2w-run has the option a case needs (--wasi-listen), runtime flags that stand in for it
     # on the runtimes that can (passed as c2w-run --runtime-flag, noted in the result):
@@ -77,6 +79,11 @@ class Client:
 
 
 @dataclass(frozen=True)
+class Server:
+    reply: str = ""
+
+
+@dataclass(frozen=True)
 class Expect:
     exit_code: int | None = 0
     exit_nonzero: bool = False
@@ -131,6 +138,8 @@ class Case:
     timeout: float = 60.0
     mapdirs: tuple[Fixture, ...] = ()
     listen: bool = False
+    tcp_port: bool = False
+    server: Server | None = None
     client: Client | None = None
     fallback_runtime_flags: dict[str, list[str]] = field(default_factory=dict)
     explains: tuple[str, ...] = ()
@@ -156,10 +165,12 @@ def _case(d: dict, source: str) -> Case:
         mapdirs = tuple(Fixture(**m) for m in d.pop("mapdir", []))
         script = tuple(StdinStep(**s) for s in d.pop("stdin_script", []))
         client = Client(**d.pop("client")) if "client" in d else None
+        server = Server(**d.pop("server")) if "server" in d else None
         d["args"] = tuple(str(a) for a in d.get("args", ()))
         d["launcher_args"] = tuple(str(a) for a in d.get("launcher_args", ()))
         d["explains"] = tuple(d.get("explains", ()))
-        case = Case(**d, expect=expect, mapdirs=mapdirs, stdin_script=script, client=client, source=source)
+        case = Case(**d, expect=expect, mapdirs=mapdirs, stdin_script=script, client=client, server=server,
+                    source=source)
     except TypeError as exc:
         raise CaseError(f"{where}: {exc}") from None
     if not ID_RE.match(case.id):
@@ -170,8 +181,8 @@ def _case(d: dict, source: str) -> Case:
         raise CaseError(f"{where}: stdin must be one of {', '.join(STDIN_MODES)}")
     if case.stdin == "script" and not case.stdin_script:
         raise CaseError(f"{where}: stdin = \"script\" needs stdin_script steps")
-    if case.client is not None and not case.listen:
-        raise CaseError(f"{where}: a client needs listen = true")
+    if case.client is not None and not (case.listen or case.tcp_port):
+        raise CaseError(f"{where}: a client needs listen = true or tcp_port = true")
     if case.level == "probe" and case.explains:
         raise CaseError(f"{where}: only image cases name the probes that explain them")
     if case.timeout <= 0:

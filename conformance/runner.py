@@ -85,37 +85,66 @@ def free_port() -> int:
 REPEAT_RE = re.compile(r"\{repeat:(.):(\d+)\}")
 
 
-def substitute(value: str, port: int | None) -> str:
-    """Placeholders in case arguments: {listen} (HOST:PORT of the case's socket) and
-    {repeat:C:N} (N copies of the character C)."""
+def substitute(value: str, port: int | None, server_port: int | None = None) -> str:
+    """Placeholders in case arguments and env values: {listen} (127.0.0.1:PORT of the case's
+    socket), {port} (PORT), {server_port} (the host server's port) and {repeat:C:N} (N copies of C)."""
     if port is not None:
-        value = value.replace("{listen}", f"127.0.0.1:{port}")
+        value = value.replace("{listen}", f"127.0.0.1:{port}").replace("{port}", str(port))
+    if server_port is not None:
+        value = value.replace("{server_port}", str(server_port))
     return REPEAT_RE.sub(lambda m: m.group(1) * int(m.group(2)), value)
 
 
+def tcp_server(sock: socket.socket, reply: bytes, stop: threading.Event) -> None:
+    """Accept connections until stop; send reply to each (after reading what the peer sent
+    first, up to a blank line or 0.5 s), then close it."""
+    sock.settimeout(0.2)
+    while not stop.is_set():
+        try:
+            conn, _ = sock.accept()
+        except (TimeoutError, OSError):
+            continue
+        with conn:
+            conn.settimeout(0.5)
+            try:
+                data = b""
+                while b"\r\n\r\n" not in data and b"\n\n" not in data:
+                    chunk = conn.recv(4096)
+                    if not chunk:
+                        break
+                    data += chunk
+            except OSError:
+                pass
+            try:
+                conn.sendall(reply)
+            except OSError:
+                pass
+    sock.close()
+
+
 def c2w_run_args(case: Case, runtime: str, program: Path, workdir: Path, port: int | None,
-                 via: list[str] | None = None) -> list[str]:
+                 via: list[str] | None = None, server_port: int | None = None) -> list[str]:
     """The c2w-run arguments (after the command itself) for one run of case. via: runtime flags
     standing in for a launcher option c2w-run does not have yet (case.fallback_runtime_flags)."""
     argv = ["--runtime", runtime]
     for i, m in enumerate(case.mapdirs):
         argv += ["-v", f"{workdir / f'dir{i}'}:{m.guest}{':ro' if m.readonly else ''}"]
     for k, v in case.env.items():
-        argv += ["-e", f"{k}={substitute(v, port)}"]
+        argv += ["-e", f"{k}={substitute(v, port, server_port)}"]
     if case.stdin == "none":
         argv.append("--no-stdin")
     if via is not None:
         argv += [f"--runtime-flag={substitute(f, port)}" for f in via]
     elif case.listen and port is not None:
         argv += [LISTEN_OPTION, f"127.0.0.1:{port}"]
-    argv += [*case.launcher_args, "--timeout", f"{case.timeout:g}", str(program),
-             *(substitute(a, port) for a in case.args)]
+    argv += [*(substitute(a, port, server_port) for a in case.launcher_args), "--timeout", f"{case.timeout:g}",
+             str(program), *(substitute(a, port, server_port) for a in case.args)]
     return argv
 
 
 def command_for(case: Case, runtime: str, program: Path, workdir: Path, port: int | None = None,
-                via: list[str] | None = None) -> list[str]:
-    return [*c2w_run_command(), *c2w_run_args(case, runtime, program, workdir, port, via)]
+                via: list[str] | None = None, server_port: int | None = None) -> list[str]:
+    return [*c2w_run_command(), *c2w_run_args(case, runtime, program, workdir, port, via, server_port)]
 
 
 def prepare(case: Case, workdir: Path) -> None:
@@ -182,30 +211,38 @@ def check(case: Case, code: int, out: bytes, err: bytes, workdir: Path,
 
 
 def tcp_client(port: int, send: bytes, result: dict, deadline_s: float, stop: threading.Event) -> None:
+    """Connect (retrying until deadline_s), send, read one line. A connection closed without a
+    reply is retried too: a port forwarder may accept before anything listens behind it."""
     end = time.monotonic() + deadline_s
-    s = None
+    connected = False
     while time.monotonic() < end and not stop.is_set():
         try:
             s = socket.create_connection(("127.0.0.1", port), timeout=5)
-            break
         except OSError:
             time.sleep(0.05)
-    if s is None:
-        result["error"] = f"could not connect to 127.0.0.1:{port}"
-        return
-    try:
-        s.sendall(send)
-        data = b""
-        while not data.endswith(b"\n"):
-            chunk = s.recv(4096)
-            if not chunk:
-                break
-            data += chunk
-        result["reply"] = data
-    except OSError as exc:
-        result["error"] = str(exc)
-    finally:
-        s.close()
+            continue
+        connected = True
+        try:
+            s.sendall(send)
+            data = b""
+            while not data.endswith(b"\n"):
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                data += chunk
+        except OSError as exc:
+            result["error"] = str(exc)
+            data = b""
+        finally:
+            s.close()
+        if data:
+            result.pop("error", None)
+            result["reply"] = data
+            return
+        time.sleep(0.2)
+    if "error" not in result:
+        result["error"] = (f"no reply from 127.0.0.1:{port}" if connected
+                           else f"could not connect to 127.0.0.1:{port}")
 
 
 class Capture:
@@ -296,10 +333,17 @@ def run_once(case: Case, runtime: str, programs: Programs, via: list[str] | None
     with tempfile.TemporaryDirectory(prefix="c2w-case-") as tmp:
         workdir = Path(tmp)
         prepare(case, workdir)
-        port = free_port() if case.listen else None
-        argv = command_for(case, runtime, program, workdir, port, via)
-        base.command = [a if len(a) <= 300 else f"{a[:40]}[... {len(a)} characters]" for a in argv]
+        port = free_port() if (case.listen or case.tcp_port) else None
         stop = threading.Event()
+        server_port = None
+        if case.server is not None:
+            srv = socket.socket()
+            srv.bind(("127.0.0.1", 0))
+            srv.listen(8)
+            server_port = srv.getsockname()[1]
+            threading.Thread(target=tcp_server, args=(srv, case.server.reply.encode(), stop), daemon=True).start()
+        argv = command_for(case, runtime, program, workdir, port, via, server_port)
+        base.command = [a if len(a) <= 300 else f"{a[:40]}[... {len(a)} characters]" for a in argv]
         master = slave = None
         if case.stdin in ("data", "idle", "script"):
             stdin = subprocess.PIPE

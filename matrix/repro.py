@@ -170,7 +170,9 @@ def write_bundle(case: cases_mod.Case, runtime: str, programs: Programs, result:
     shutil.copytree(fixtures, work)
     if case.stdin == "data":
         (bundle / "stdin.bin").write_bytes(case.stdin_bytes())
-    port = free_port() if case.listen else None
+    if case.server is not None:
+        raise RunError(f"repro bundles do not include a host TCP server yet ({case.id})")
+    port = free_port() if (case.listen or case.tcp_port) else None
     args = c2w_run_args(case, runtime, bundle / wasm_src.name, work, port, via)
     located, inv = invocation_for(args)
     base = list(located.command)
