@@ -52,6 +52,33 @@ static int ctl_fd = -1;
 static int ctl_closed; /* the engine closed its side: writes would block forever */
 static struct rbuf ctl_in;
 
+/* If the kernel could not open /dev/console for us, fds 0-2 are closed and our own opens would
+ * land there: hold them with placeholders, then use the console once devtmpfs is up. */
+static void stdio_placeholders(void)
+{
+    for (int fd = 0; fd < 3; fd++)
+        if (fcntl(fd, F_GETFD) < 0 && open("/", O_RDONLY) < 0)
+            return;
+}
+
+/* Logs go to hvc0. The console port may come up only after we start (virtio_console sets its
+ * ports up from a workqueue); until then fds 1-2 are placeholders and clog_always() falls back to
+ * /dev/kmsg (seen with earlycon=sbi). Called again while we wait for the control channel. */
+static void stdio_console(void)
+{
+    if (isatty(2))
+        return;
+    int fd = open("/dev/console", O_RDWR | O_NOCTTY);
+    if (fd < 0)
+        fd = open("/dev/hvc0", O_RDWR | O_NOCTTY);
+    if (fd < 0)
+        return;
+    dup2(fd, 1);
+    dup2(fd, 2);
+    if (fd > 2)
+        close(fd);
+}
+
 static void __attribute__((noreturn)) power_off(int failed)
 {
     if (isatty(2))
@@ -91,6 +118,7 @@ static void __attribute__((noreturn, format(printf, 1, 2))) fail(const char *fmt
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    stdio_console();
     clog_always("%s", msg);
     if (ctl_fd < 0)
         power_off(1);
@@ -227,53 +255,80 @@ static void prepare_dev(void)
     mkdir_p(NEWROOT "/sys", 0555);
 }
 
-/* The control channel: c2w.ctl=PATH, else the virtio port named "c2w.ctl". */
+/* Where the control channel is: c2w.ctl=PATH once that node exists, else /dev/<port> of the
+ * virtio port named "c2w.ctl". Returns 0 while it is not there (yet). */
+static int find_ctl(char *path, size_t size)
+{
+    if (*cfg.ctl) {
+        struct stat st;
+        if (stat(cfg.ctl, &st) < 0)
+            return 0;
+        snprintf(path, size, "%s", cfg.ctl);
+        return 1;
+    }
+    DIR *d = opendir("/sys/class/virtio-ports");
+    struct dirent *de;
+    int found = 0;
+    while (d && !found && (de = readdir(d))) {
+        if (de->d_name[0] == '.')
+            continue;
+        char f[300], name[64];
+        snprintf(f, sizeof f, "/sys/class/virtio-ports/%.200s/name", de->d_name);
+        if (read_small(f, name, sizeof name) == 0 && strcmp(name, "c2w.ctl") == 0) {
+            snprintf(path, size, "/dev/%.200s", de->d_name);
+            found = 1;
+        }
+    }
+    if (d)
+        closedir(d);
+    return found;
+}
+
+/* The control channel: c2w.ctl=PATH, else the virtio port named "c2w.ctl". Waits until the
+ * device can be opened, not just until its node exists: the hvc driver creates /dev/hvc0..7 all
+ * at once when the first console port comes up, and open() of a console port whose hvc is not
+ * allocated yet fails with ENODEV (virtio_console sets ports up from a workqueue, which may run
+ * after we start). */
 static void open_ctl(void)
 {
     char path[300] = "";
     double t0 = uptime_s();
-    while (!*path) {
-        if (*cfg.ctl) {
-            struct stat st;
-            if (stat(cfg.ctl, &st) == 0)
-                snprintf(path, sizeof path, "%s", cfg.ctl);
-        } else {
-            DIR *d = opendir("/sys/class/virtio-ports");
-            struct dirent *de;
-            while (d && (de = readdir(d))) {
-                if (de->d_name[0] == '.')
-                    continue;
-                char f[300], name[64];
-                snprintf(f, sizeof f, "/sys/class/virtio-ports/%.200s/name", de->d_name);
-                if (read_small(f, name, sizeof name) == 0 && strcmp(name, "c2w.ctl") == 0) {
-                    snprintf(path, sizeof path, "/dev/%.200s", de->d_name);
-                    break;
-                }
-            }
-            if (d)
-                closedir(d);
-        }
-        if (!*path) {
-            if (uptime_s() - t0 > CTL_WAIT_S) {
+    int retries = 0, last_err = 0;
+    for (;; retries++, sleep_ms(5)) {
+        stdio_console(); /* the console port may come up while we wait */
+        if (uptime_s() - t0 > CTL_WAIT_S) {
+            if (*path)
+                clog_always("open %s: %s (%d tries in %.0f s)", path, strerror(last_err), retries,
+                            CTL_WAIT_S);
+            else
                 clog_always("no control channel (virtio port 'c2w.ctl' or c2w.ctl=%s)", cfg.ctl);
-                power_off(1);
-            }
-            sleep_ms(5);
+            power_off(1);
         }
+        if (!*path && !find_ctl(path, sizeof path)) {
+            if (!retries)
+                dlog("waiting for the control channel (%s)", *cfg.ctl ? cfg.ctl : "port c2w.ctl");
+            continue;
+        }
+        ctl_fd = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (ctl_fd >= 0)
+            break;
+        if (errno != ENODEV && errno != ENOENT) {
+            clog_always("open %s: %s", path, strerror(errno));
+            power_off(1);
+        }
+        if (last_err != errno)
+            dlog("waiting for the control channel (open %s: %s)", path, strerror(errno));
+        last_err = errno;
     }
-    ctl_fd = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
-    if (ctl_fd < 0) {
-        clog_always("open %s: %s", path, strerror(errno));
-        power_off(1);
-    }
+    stdio_console();
     if (isatty(ctl_fd)) {
         struct termios t;
-        if (tcgetattr(ctl_fd, &t) == 0) {
-            cfmakeraw(&t);
-            tcsetattr(ctl_fd, TCSANOW, &t);
+        if (tcgetattr(ctl_fd, &t) < 0 || (cfmakeraw(&t), tcsetattr(ctl_fd, TCSANOW, &t)) < 0) {
+            clog_always("raw mode on %s: %s", path, strerror(errno));
+            power_off(1);
         }
     }
-    dlog("control channel %s", path);
+    dlog("control channel %s (%d retries, %.3f s)", path, retries, uptime_s() - t0);
 }
 
 /* Next whole record from the channel (blocking). */
@@ -649,30 +704,6 @@ static void relay_loop(void)
             }
         }
     }
-}
-
-/* If the kernel could not open /dev/console for us, fds 0-2 are closed and our own opens would
- * land there: hold them with placeholders, then use the console once devtmpfs is up. */
-static void stdio_placeholders(void)
-{
-    for (int fd = 0; fd < 3; fd++)
-        if (fcntl(fd, F_GETFD) < 0 && open("/", O_RDONLY) < 0)
-            return;
-}
-
-static void stdio_console(void)
-{
-    if (isatty(2))
-        return;
-    int fd = open("/dev/console", O_RDWR | O_NOCTTY);
-    if (fd < 0)
-        fd = open("/dev/hvc0", O_RDWR | O_NOCTTY);
-    if (fd < 0)
-        return;
-    dup2(fd, 1);
-    dup2(fd, 2);
-    if (fd > 2)
-        close(fd);
 }
 
 int main(void)

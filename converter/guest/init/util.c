@@ -26,7 +26,18 @@ static void vlog(const char *fmt, va_list ap)
     if (len > sizeof buf - 2)
         len = sizeof buf - 2;
     buf[len++] = '\n';
-    (void)write_all(2, buf, len);
+    if (isatty(2)) {
+        (void)write_all(2, buf, len);
+        return;
+    }
+    /* no console (yet): the kernel log, printed on an early console (earlycon=sbi) if any */
+    int fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    char line[sizeof buf + 4] = "<3>";
+    memcpy(line + 3, buf, len);
+    (void)!write(fd, line, len + 3);
+    close(fd);
 }
 
 void dlog(const char *fmt, ...)

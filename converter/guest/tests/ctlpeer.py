@@ -160,7 +160,7 @@ class RunResult:
     errors: list[str]
     ready_s: float  # QEMU start to READY
     total_s: float
-    console: str  # hvc0 output (kernel + init logs)
+    console: str  # UART (OpenSBI, earlycon) then hvc0 output (kernel + init logs), QEMU's output
     qemu_rc: int | None
     order: list[int]  # record types in arrival order
 
@@ -175,15 +175,16 @@ class Guest:
 
 
 def qemu_argv(g: Guest, sock: str, console_log: str, shares: list[tuple[str, Path]],
-              append: str) -> list[str]:
+              append: str, serial_log: str | None = None) -> list[str]:
+    """serial_log: the UART (OpenSBI's banner, and the kernel's earlycon=sbi output) to a file."""
     argv = [
         g.qemu, "-M", "virt", "-m", str(g.memory_mb), "-nodefaults", "-display", "none",
-        "-no-reboot", "-serial", "none",
+        "-no-reboot", "-serial", f"file:{serial_log}" if serial_log else "none",
         "-kernel", str(g.kernel), "-initrd", str(g.initrd), "-append", append,
         "-drive", f"file={g.rootfs},if=none,format=raw,id=rootfs,readonly=on",
         "-device", "virtio-blk-device,drive=rootfs",
         "-device", "virtio-rng-device",
-        "-device", "virtio-serial-device",
+        "-device", "virtio-serial-device,id=vser",
         "-chardev", f"file,id=con,path={console_log}",
         "-device", "virtconsole,chardev=con",
         "-chardev", f"socket,id=ctl,path={sock}",
@@ -193,6 +194,22 @@ def qemu_argv(g: Guest, sock: str, console_log: str, shares: list[tuple[str, Pat
         argv += ["-fsdev", f"local,id=fs{i},path={host},security_model=none",
                  "-device", f"virtio-9p-device,fsdev=fs{i},mount_tag={tag}"]
     return argv
+
+
+def hotplug_when_logged(logs: list[str], needle: bytes, monitor_path: str, command: str,
+                        proc: subprocess.Popen, deadline: float) -> socket.socket | None:
+    """Once `needle` shows up in one of the logs, send one HMP command to QEMU's monitor.
+    None if QEMU exited first (the caller then sees the control socket close)."""
+    while not any(os.path.exists(f) and needle in Path(f).read_bytes() for f in logs):
+        if proc.poll() is not None:
+            return None
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no {needle!r} on the console in time")
+        time.sleep(0.01)
+    mon = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    mon.connect(monitor_path)
+    mon.sendall(command.encode() + b"\n")
+    return mon
 
 
 def boot_and_run(
@@ -210,6 +227,7 @@ def boot_and_run(
     timeout: float = 60.0,
     append_extra: str = "",
     hangup_after_run: bool = False,
+    ctl_late: bool = False,
 ) -> RunResult:
     """Boot, wait for READY, send RUN (+ stdin, EOF), collect output until EXIT.
 
@@ -217,22 +235,32 @@ def boot_and_run(
     signal_after=(t, sig) is a shorthand for one SIGNAL event. ctl_as_console: the control
     channel is a second virtio console port (/dev/hvc1, c2w.ctl=/dev/hvc1) instead of a named
     generic port. user_net: a virtio-net NIC on QEMU's user-mode network (10.0.2.0/24, the host's
-    loopback is 10.0.2.2).
+    loopback is 10.0.2.2). ctl_late: the control port is not there at boot; it is hot-plugged
+    (QEMU monitor device_add) once the init logs that it is waiting for it (needs debug).
     """
+    assert debug or not ctl_late, "ctl_late waits for a debug log line"
     with tempfile.TemporaryDirectory(prefix="c2w-peer-") as tmp:
         sock_path = os.path.join(tmp, "ctl.sock")
         console_log = os.path.join(tmp, "console.log")
+        serial_log = os.path.join(tmp, "serial.log")
         lsock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         lsock.bind(sock_path)
         lsock.listen(1)
-        append = "console=hvc0 panic=-1 " + ("loglevel=7 c2w.debug" if debug else "quiet")
+        # earlycon=sbi: what the kernel (and the init, through /dev/kmsg) prints before hvc0 is
+        # up is otherwise lost, e.g. a panic or an init failure early in the boot.
+        append = "console=hvc0 earlycon=sbi panic=-1 " + ("loglevel=7 c2w.debug" if debug else "quiet")
         if append_extra:
             append += " " + append_extra
         if ctl_as_console:
             append += " c2w.ctl=/dev/hvc1"
-        argv = qemu_argv(g, sock_path, console_log, shares or [], append)
-        if ctl_as_console:
-            argv[argv.index("virtserialport,chardev=ctl,name=c2w.ctl")] = "virtconsole,chardev=ctl"
+        argv = qemu_argv(g, sock_path, console_log, shares or [], append, serial_log)
+        ctl_dev = "virtconsole,chardev=ctl" if ctl_as_console else "virtserialport,chardev=ctl,name=c2w.ctl"
+        i = argv.index("virtserialport,chardev=ctl,name=c2w.ctl")
+        argv[i] = ctl_dev
+        monitor_path = os.path.join(tmp, "monitor.sock")
+        if ctl_late:
+            del argv[i - 1 : i + 1]
+            argv += ["-monitor", f"unix:{monitor_path},server=on,wait=off"]
         if user_net:
             argv += ["-netdev", "user,id=n0", "-device", "virtio-net-device,netdev=n0"]
         todo = sorted(events or [])
@@ -249,6 +277,11 @@ def boot_and_run(
             conn, _ = lsock.accept()
             peer = Peer(conn)
             deadline = t0 + timeout
+            monitor = None
+            if ctl_late:
+                monitor = hotplug_when_logged([console_log, serial_log],
+                                              b"waiting for the control channel", monitor_path,
+                                              f"device_add {ctl_dev},bus=vser.0", proc, deadline)
             r = peer.recv(deadline - time.monotonic())
             if r is not None:
                 order.append(r[0])
@@ -311,6 +344,8 @@ def boot_and_run(
                     if r is not None:
                         order.append(r[0])
             conn.close()
+            if monitor:
+                monitor.close()
             qemu_rc = proc.wait(timeout=max(1.0, deadline - time.monotonic()))
         finally:
             if proc.poll() is None:
@@ -318,7 +353,8 @@ def boot_and_run(
                 proc.wait()
             lsock.close()
         total = time.monotonic() - t0
-        console = Path(console_log).read_text(errors="replace") if os.path.exists(console_log) else ""
+        console = "".join(Path(f).read_bytes().decode(errors="replace").replace("\r", "")
+                          for f in (serial_log, console_log) if os.path.exists(f))
         qout = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
         return RunResult(status, bytes(out), bytes(err), errors, ready_s, total,
                          console + qout, qemu_rc, order)

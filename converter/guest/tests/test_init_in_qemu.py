@@ -319,6 +319,17 @@ def test_control_channel_on_a_console_port_is_raw(guest: Guest) -> None:
     assert r.stderr == b"\x03\r\n"
 
 
+@pytest.mark.parametrize("as_console", [True, False], ids=["hvc1", "named-port"])
+def test_init_waits_for_a_control_port_that_comes_up_late(guest: Guest, as_console: bool) -> None:
+    # virtio_console sets its ports up from a workqueue, which can run after /init started (seen
+    # under load). The hvc driver creates /dev/hvc0..7 at once, so /dev/hvc1 exists while open()
+    # still fails with ENODEV. Here the port is hot-plugged once the init says it is waiting.
+    r = run(guest, image(args=["echo", "-n", "late"]), ctl_as_console=as_console, ctl_late=True,
+            debug=True)
+    assert (r.status, r.stdout, r.errors) == (0, b"late", [])
+    assert "waiting for the control channel" in r.console
+
+
 def test_net_field_configures_eth0_and_reaches_the_host(guest: Guest, tmp_path: Path) -> None:
     (tmp_path / "hello.txt").write_bytes(b"over the network\n")
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
