@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..hookspecs import RuntimeInfo, hookimpl
-from ..spec import Invocation, LaunchSpec, reject_readonly
+from ..spec import Invocation, LaunchSpec, Unsupported, reject_readonly
 
 INFO = RuntimeInfo(
     name="wasmer",
@@ -25,9 +25,11 @@ def c2w_runtime_invocation(runtime: RuntimeInfo, command: list[str], spec: Launc
         return None
     reject_readonly(runtime.name, spec)
     argv = [*command, "run"]
-    for m in spec.mapdirs:
-        argv.append(f"--mapdir={m.guest}:{m.host}")
+    for m in spec.mapdirs:  # wasmer 7: --volume HOST:GUEST (--mapdir GUEST:HOST is deprecated)
+        argv.append(f"--volume={m.host}:{m.guest}")
     for key, value in spec.env.items():
+        if value == "":
+            raise Unsupported(f"wasmer cannot pass an empty environment value ({key}=); its CLI rejects it")
         argv.append(f"--env={key}={value}")
     argv += spec.runtime_flags
     argv += [str(spec.module), "--", *spec.args]

@@ -37,5 +37,6 @@ def c2w_runtime_invocation(runtime: RuntimeInfo, command: list[str], spec: Launc
     if spec.listen is not None:
         argv.append(f"-listen={spec.listen.host}:{spec.listen.port}")
     argv += spec.runtime_flags
-    argv += [str(spec.module), "--", *spec.args]
+    # wazero hands a lone trailing `--` to the module as an argument: only separate real args
+    argv += [str(spec.module), *(["--", *spec.args] if spec.args else [])]
     return Invocation(argv)

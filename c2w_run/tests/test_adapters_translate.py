@@ -68,7 +68,7 @@ def test_wazero_mounts_host_guest_with_ro_suffix() -> None:
 
 def test_wasmer_mapdir_is_guest_then_host() -> None:
     assert argv_for("wasmer", ["wr"], RW_SPEC) == [
-        "wr", "run", "--mapdir=/guest/data:/host/data", "--mapdir=/rw:/host/rw",
+        "wr", "run", "--volume=/host/data:/guest/data", "--volume=/host/rw:/rw",
         "--env=AAA=hello", "--env=EQ=a=b", "/m/probe.wasm", "--", "--flag", "two words", "",
     ]
 
@@ -137,3 +137,12 @@ def test_every_builtin_runtime_is_listed() -> None:
 def test_runtimes_without_read_only_preopens_refuse_ro_instead_of_mapping_read_write(name: str) -> None:
     with pytest.raises(Unsupported, match=f"^{name} cannot map a directory read-only"):
         argv_for(name, ["rt"])
+
+
+def test_wazero_passes_no_separator_without_arguments() -> None:
+    assert argv_for("wazero", ["wz"], LaunchSpec(module=Path("/m/x.wasm"))) == ["wz", "run", "/m/x.wasm"]
+
+
+def test_wasmer_refuses_an_empty_environment_value() -> None:
+    with pytest.raises(Unsupported, match="wasmer cannot pass an empty environment value"):
+        argv_for("wasmer", ["wr"], LaunchSpec(module=Path("/m/x.wasm"), env={"EMPTY": ""}))
