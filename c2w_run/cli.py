@@ -17,7 +17,7 @@ from .image import ImageOptions, StatusChannel, is_c2w_image
 from .process import run
 from .net import NetSession
 from .net.transports import describe as net_transports
-from .spec import LaunchSpec, MapDir, NetConfig, Publish, StdinMode, Unsupported
+from .spec import LaunchSpec, ListenSocket, MapDir, NetConfig, Publish, StdinMode, Unsupported
 
 WASM_MAGIC = b"\0asm"
 
@@ -121,6 +121,8 @@ def run_parser() -> argparse.ArgumentParser:
     net.add_argument("-p", "--publish", action="append", default=[], metavar="[IP:]HOST:GUEST",
                      help="forward a host TCP port into the container (implies --net)")
     net.add_argument("--mac", metavar="ADDR", help="the container's MAC address (with --net)")
+    ap.add_argument("--wasi-listen", metavar="HOST:PORT",
+                    help="give the module a pre-opened listening TCP socket (WASI preview1 sock_accept)")
     ap.add_argument("--timeout", type=float, metavar="S", help="kill the run after S seconds (exit 124)")
     ap.add_argument("--runtime-flag", action="append", default=[], metavar="FLAG",
                     help="extra flag passed to the runtime as is")
@@ -167,7 +169,23 @@ def build_spec(ns: argparse.Namespace) -> LaunchSpec:
         timeout=ns.timeout,
         runtime_flags=list(ns.runtime_flag),
         net=NetConfig(ns.net_transport, publish, ns.mac) if use_net else None,
+        listen=parse_listen(ns.wasi_listen, use_net),
     )
+
+
+def parse_listen(value: str | None, use_net: bool) -> ListenSocket | None:
+    if value is None:
+        return None
+    if use_net:
+        raise UsageError("--wasi-listen and --net both use the module's listening socket: give one")
+    host, sep, port = value.rpartition(":")
+    if not sep or not port.isdigit() or not 0 < int(port) < 65536:
+        raise UsageError(f"invalid --wasi-listen {value!r}: expected HOST:PORT")
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        raise UsageError(f"invalid --wasi-listen {value!r}: {host!r} is not an IP address") from None
+    return ListenSocket(host, int(port))
 
 
 def cmd_run(argv: list[str]) -> int:

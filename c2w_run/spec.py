@@ -86,3 +86,10 @@ def reject_readonly(runtime: str, spec: LaunchSpec) -> None:
     if ro:
         raise Unsupported(f"{runtime} cannot map a directory read-only ({ro[0].host}:{ro[0].guest}:ro); "
                           "drop ':ro' or use wazero, wasmtime-py or wasmedge")
+
+
+def reject_listen(runtime: str, spec: LaunchSpec) -> None:
+    """For adapters whose runtime cannot give a module a pre-opened listening socket."""
+    if spec.listen is not None:
+        raise Unsupported(f"{runtime} cannot give the module a pre-opened listening socket "
+                          "(WASI preview1 sockets: use wasmtime46, wamr or wazero)")

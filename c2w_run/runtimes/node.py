@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..hookspecs import RuntimeInfo, hookimpl
-from ..spec import Invocation, LaunchSpec, reject_readonly
+from ..spec import Invocation, LaunchSpec, reject_listen, reject_readonly
 
 INFO = RuntimeInfo(
     name="node",
@@ -26,6 +26,7 @@ def c2w_runtime_info() -> list[RuntimeInfo]:
 def c2w_runtime_invocation(runtime: RuntimeInfo, command: list[str], spec: LaunchSpec) -> Invocation | None:
     if runtime.name != INFO.name:
         return None
+    reject_listen(runtime.name, spec)
     reject_readonly(runtime.name, spec)
     # Not --single-threaded-gc: with it, node 20 segfaults (139) part-way through a Linux boot
     # on the engine (measured: 4 of 4 runs); without it the same boot and a 160 MiB

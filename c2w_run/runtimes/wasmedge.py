@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..hookspecs import RuntimeInfo, hookimpl
 from ..locate import cache_dir
-from ..spec import Invocation, LaunchSpec
+from ..spec import Invocation, LaunchSpec, reject_listen
 
 INFO = RuntimeInfo(
     name="wasmedge",
@@ -56,6 +56,7 @@ def aot_compile(command: list[str], module: Path) -> Path:
 def c2w_runtime_invocation(runtime: RuntimeInfo, command: list[str], spec: LaunchSpec) -> Invocation | None:
     if runtime.name != INFO.name:
         return None
+    reject_listen(runtime.name, spec)
     argv = list(command)
     for m in spec.mapdirs:
         argv += ["--dir", f"{m.guest}:{m.host}{':readonly' if m.readonly else ''}"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..hookspecs import RuntimeInfo, hookimpl
-from ..spec import Invocation, LaunchSpec, Unsupported, reject_readonly
+from ..spec import Invocation, LaunchSpec, Unsupported, reject_listen, reject_readonly
 
 INFO = RuntimeInfo(
     name="wasmer",
@@ -23,6 +23,7 @@ def c2w_runtime_info() -> list[RuntimeInfo]:
 def c2w_runtime_invocation(runtime: RuntimeInfo, command: list[str], spec: LaunchSpec) -> Invocation | None:
     if runtime.name != INFO.name:
         return None
+    reject_listen(runtime.name, spec)
     reject_readonly(runtime.name, spec)
     argv = [*command, "run"]
     for m in spec.mapdirs:  # wasmer 7: --volume HOST:GUEST (--mapdir GUEST:HOST is deprecated)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..hookspecs import RuntimeInfo, hookimpl
 from ..locate import ensure_executable
-from ..spec import Invocation, LaunchSpec, reject_readonly
+from ..spec import Invocation, LaunchSpec, reject_listen, reject_readonly
 
 LATEST = RuntimeInfo(
     name="wasmtime",
@@ -59,6 +59,8 @@ def c2w_runtime_invocation(runtime: RuntimeInfo, command: list[str], spec: Launc
     for key, value in spec.env.items():
         argv += ["--env", f"{key}={value}"]
     if spec.listen is not None:
+        if runtime.name != V46.name:  # 47+: "components do not support --tcplisten"
+            reject_listen(runtime.name, spec)
         argv += ["-S", "preview2=n", "-S", f"tcplisten={spec.listen.host}:{spec.listen.port}"]
     argv += spec.runtime_flags
     argv += ["--", str(spec.module), *spec.args]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 
 from ..hookspecs import RuntimeInfo, hookimpl
-from ..spec import Invocation, LaunchSpec
+from ..spec import Invocation, LaunchSpec, reject_listen
 
 INFO = RuntimeInfo(
     name="wasmtime-py",
@@ -52,6 +52,7 @@ def c2w_runtime_version(runtime: RuntimeInfo, command: list[str]) -> str | None:
 def c2w_runtime_invocation(runtime: RuntimeInfo, command: list[str], spec: LaunchSpec) -> Invocation | None:
     if runtime.name != INFO.name:
         return None
+    reject_listen(runtime.name, spec)
     argv = list(command)
     for m in spec.mapdirs:
         argv.append(f"--dir={m.host}::{m.guest}{'::ro' if m.readonly else ''}")

@@ -146,3 +146,10 @@ def test_wazero_passes_no_separator_without_arguments() -> None:
 def test_wasmer_refuses_an_empty_environment_value() -> None:
     with pytest.raises(Unsupported, match="wasmer cannot pass an empty environment value"):
         argv_for("wasmer", ["wr"], LaunchSpec(module=Path("/m/x.wasm"), env={"EMPTY": ""}))
+
+
+@pytest.mark.parametrize("name", ["wasmtime", "wasmtime-py", "wasmer", "node", "wasmedge"])
+def test_runtimes_without_preopened_sockets_refuse_a_listener(name: str) -> None:
+    spec = LaunchSpec(module=Path("/m/x.wasm"), listen=ListenSocket("127.0.0.1", 8080))
+    with pytest.raises(Unsupported, match=f"^{name} cannot give the module a pre-opened listening socket"):
+        argv_for(name, ["rt"], spec)

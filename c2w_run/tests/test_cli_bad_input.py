@@ -79,3 +79,9 @@ def test_runtimes_json_lists_wasmedge_as_not_installed_with_install_hint() -> No
     assert "wasmedge" in rows["wasmedge"]["install"].lower()
     assert rows["wasmtime"]["installed"] is True
     assert rows["wasmtime"]["version"].startswith("wasmtime ")
+
+
+def test_bad_wasi_listen_address(module: Path) -> None:
+    r = c2w_run("--wasi-listen", "localhost:80", str(module))
+    assert r.returncode == 2
+    assert r.stderr.strip() == "c2w-run: error: invalid --wasi-listen 'localhost:80': 'localhost' is not an IP address"
