@@ -7,7 +7,7 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 export C2W_CACHE ?= $(HOME)/.cache/c2w
 
-.PHONY: setup system venv runtimes runtimes-all test test-fast demo clean
+.PHONY: setup system venv runtimes runtimes-all test test-fast demo matrix clean
 
 setup: system venv
 
@@ -35,6 +35,13 @@ test-fast: venv
 demo: runtimes
 	$(VENV)/bin/c2w-run runtimes
 	scripts/demo.sh
+
+# the full runtime x feature matrix (opt-in: ~1 min per installed runtime set)
+matrix: runtimes
+	mkdir -p build/matrix
+	$(VENV)/bin/c2w-matrix run --history -o build/matrix/results.json
+	$(VENV)/bin/c2w-matrix show build/matrix/results.json --format html -o build/matrix/matrix.html
+	$(VENV)/bin/c2w-matrix show build/matrix/results.json --format junit -o build/matrix/junit.xml
 
 clean:
 	rm -rf $(VENV) build *.egg-info

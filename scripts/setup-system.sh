@@ -12,6 +12,7 @@ PKGS=(
   mmdebstrap                                         # riscv64 userland from Debian (private apt config)
   cmake ninja-build libasmjit-dev                    # WAMR (asmjit: its fast JIT)
   passt podman skopeo docker-registry                # networking, image sources
+  chromium                                           # the matrix HTML page, checked headless
 )
 missing=()
 for p in "${PKGS[@]}"; do
