@@ -113,6 +113,8 @@ def run_parser() -> argparse.ArgumentParser:
     img.add_argument("--entrypoint", metavar="CMD", help="replace the image Entrypoint (drops its Cmd)")
     img.add_argument("-w", "--workdir", metavar="DIR", help="working directory in the container")
     img.add_argument("-u", "--user", metavar="USER[:GROUP]", help="user (name or uid) in the container")
+    img.add_argument("--stdin-mode", choices=("poll", "nonblock", "none"),
+                     help="how the engine waits for stdin (default: the adapter's choice for the runtime)")
     net = ap.add_argument_group("network (c2w images; passt on the host, see c2w_run/net/README.md)")
     net.add_argument("--net", action="store_true",
                      help="give the container a network (eth0 10.0.2.15/24; the host's 127.0.0.1 is 10.0.2.2)")
@@ -144,7 +146,7 @@ def build_spec(ns: argparse.Namespace) -> LaunchSpec:
     # an image polling a /dev/null stdin breaks wasmtime 46's preview1 (the socket transport
     # needs it): /dev/null is the same as no stdin, so say so
     no_stdin = ns.no_stdin or (use_net and stdin_is_null())
-    opts = ImageOptions(ns.entrypoint, ns.workdir, ns.user, tty=ns.tty, no_stdin=no_stdin)
+    opts = ImageOptions(ns.entrypoint, ns.workdir, ns.user, tty=ns.tty, no_stdin=no_stdin, stdin_mode=ns.stdin_mode)
     env = dict(parse_env(e) for e in ns.env)
     if is_c2w_image(module):
         args = opts.argv(args)
@@ -157,8 +159,8 @@ def build_spec(ns: argparse.Namespace) -> LaunchSpec:
         if use_net:
             args = ["--net", *(["--mac", ns.mac] if ns.mac else []), *args]
     elif opts.given() or use_net:
-        raise UsageError(f"--entrypoint, --workdir, --user, --net and -p need a c2w image; {ns.module} is a plain "
-                         "WASI module")
+        raise UsageError(f"--entrypoint, --workdir, --user, --stdin-mode, --net and -p need a c2w image; "
+                         f"{ns.module} is a plain WASI module")
     return LaunchSpec(
         module=module,
         args=args,

@@ -55,9 +55,10 @@ class ImageOptions:
     user: str | None = None
     tty: bool = False
     no_stdin: bool = False
+    stdin_mode: str | None = None
 
     def given(self) -> bool:
-        return any(v is not None for v in (self.entrypoint, self.workdir, self.user))
+        return any(v is not None for v in (self.entrypoint, self.workdir, self.user, self.stdin_mode))
 
     def argv(self, command: list[str]) -> list[str]:
         out: list[str] = []
@@ -67,10 +68,13 @@ class ImageOptions:
             out += ["--workdir", self.workdir]
         if self.user is not None:
             out += ["--user", self.user]
-        if self.tty:
-            out.append("--tty")
+        # always say which: docker's default is no terminal, and some runtimes (wasmer) show
+        # pipes to the module as character devices, which the engine would take for a terminal
+        out.append("--tty" if self.tty else "--no-tty")
         if self.no_stdin:
             out.append("--no-stdin")
+        if self.stdin_mode is not None:
+            out += ["--stdin-mode", self.stdin_mode]
         return [*out, "--", *command]
 
 

@@ -39,7 +39,7 @@ def test_options_come_first_and_the_command_stays_verbatim() -> None:
     opts = ImageOptions(entrypoint="", workdir="/w d", user="1000:1000", tty=True, no_stdin=True)
     assert opts.argv(["--help", "x"]) == ["--entrypoint", "", "--workdir", "/w d", "--user", "1000:1000",
                                           "--tty", "--no-stdin", "--", "--help", "x"]
-    assert ImageOptions().argv([]) == ["--"]
+    assert ImageOptions().argv([]) == ["--no-tty", "--"]
 
 
 def test_image_flags_arrive_in_the_modules_argv_through_a_runtime(tmp_path: Path) -> None:
@@ -52,4 +52,4 @@ def test_image_flags_arrive_in_the_modules_argv_through_a_runtime(tmp_path: Path
                         "--workdir", "/tmp", str(img), "--help", "a b"], capture_output=True, text=True,
                        timeout=120, cwd=REPO, stdin=subprocess.DEVNULL)
     assert r.returncode == 0, r.stderr
-    assert r.stdout.splitlines() == ["--entrypoint", "/bin/sh", "--workdir", "/tmp", "--", "--help", "a b"]
+    assert r.stdout.splitlines() == ["--entrypoint", "/bin/sh", "--workdir", "/tmp", "--no-tty", "--", "--help", "a b"]
