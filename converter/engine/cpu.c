@@ -6,6 +6,12 @@
 
 #define SEXT32(v) ((uint64_t)(int64_t)(int32_t)(v))
 
+#if defined(__GNUC__) && !defined(__wasm__) && !defined(C2W_NO_THREADED)
+#define C2W_THREADED 1 /* computed-goto dispatch (GNU C); wasm has no indirect goto */
+#else
+#define C2W_THREADED 0
+#endif
+
 static void c_table_init(void);
 static void dcache_init(CPU *c);
 
@@ -970,6 +976,10 @@ static void decode(DInsn *d, uint32_t raw)
 
 /* ------------------------------------------------------------------ interpreter loop */
 
+#if C2W_THREADED && !defined(__clang__)
+/* keep one indirect jump per handler (GCC would merge the identical dispatch tails) */
+__attribute__((optimize("no-crossjumping", "no-gcse")))
+#endif
 void cpu_run(CPU *c, int64_t n)
 {
     c->batch_size = n;
@@ -988,7 +998,7 @@ void cpu_run(CPU *c, int64_t n)
 #define PC ((ftag << 12) + ((uint64_t)(d - dp) << 1))
 /* continue at t: same page -> move d, else refill */
 #define JUMP(t) do { uint64_t t_ = (t); \
-        if (likely((t_ >> 12) == ftag)) { d = dp + ((t_ & 0xfff) >> 1); goto jumped; } \
+        if (likely((t_ >> 12) == ftag)) { d = dp + ((t_ & 0xfff) >> 1); NEXT_AT_D; } \
         pc = t_; goto refill; } while (0)
 refill:
     if (unlikely((pc >> 12) != ftag)) {
@@ -1019,24 +1029,116 @@ refill:
         dp = c->fetch_dp;
     }
     d = &dp[(pc & 0xfff) >> 1];
+#if C2W_THREADED
+    /* native: each handler ends with its own indirect jump (better predicted) */
+    static const void *const optab[OP_PAGE_END + 1] = {
+        [OP_DECODE] = &&L_OP_DECODE,
+        [OP_CROSS] = &&L_OP_CROSS,
+        [OP_PAGE_END] = &&L_OP_PAGE_END,
+        [OP_ILLEGAL] = &&L_OP_ILLEGAL,
+        [OP_ADDI] = &&L_OP_ADDI,
+        [OP_SLTI] = &&L_OP_SLTI,
+        [OP_SLTIU] = &&L_OP_SLTIU,
+        [OP_XORI] = &&L_OP_XORI,
+        [OP_ORI] = &&L_OP_ORI,
+        [OP_ANDI] = &&L_OP_ANDI,
+        [OP_SLLI] = &&L_OP_SLLI,
+        [OP_SRLI] = &&L_OP_SRLI,
+        [OP_SRAI] = &&L_OP_SRAI,
+        [OP_ADDIW] = &&L_OP_ADDIW,
+        [OP_SLLIW] = &&L_OP_SLLIW,
+        [OP_SRLIW] = &&L_OP_SRLIW,
+        [OP_SRAIW] = &&L_OP_SRAIW,
+        [OP_LUI] = &&L_OP_LUI,
+        [OP_AUIPC] = &&L_OP_AUIPC,
+        [OP_ADD] = &&L_OP_ADD,
+        [OP_SUB] = &&L_OP_SUB,
+        [OP_SLL] = &&L_OP_SLL,
+        [OP_SLT] = &&L_OP_SLT,
+        [OP_SLTU] = &&L_OP_SLTU,
+        [OP_XOR] = &&L_OP_XOR,
+        [OP_SRL] = &&L_OP_SRL,
+        [OP_SRA] = &&L_OP_SRA,
+        [OP_OR] = &&L_OP_OR,
+        [OP_AND] = &&L_OP_AND,
+        [OP_ADDW] = &&L_OP_ADDW,
+        [OP_SUBW] = &&L_OP_SUBW,
+        [OP_SLLW] = &&L_OP_SLLW,
+        [OP_SRLW] = &&L_OP_SRLW,
+        [OP_SRAW] = &&L_OP_SRAW,
+        [OP_MUL] = &&L_OP_MUL,
+        [OP_MULH] = &&L_OP_MULH,
+        [OP_MULHSU] = &&L_OP_MULHSU,
+        [OP_MULHU] = &&L_OP_MULHU,
+        [OP_DIV] = &&L_OP_DIV,
+        [OP_DIVU] = &&L_OP_DIVU,
+        [OP_REM] = &&L_OP_REM,
+        [OP_REMU] = &&L_OP_REMU,
+        [OP_MULW] = &&L_OP_MULW,
+        [OP_DIVW] = &&L_OP_DIVW,
+        [OP_DIVUW] = &&L_OP_DIVUW,
+        [OP_REMW] = &&L_OP_REMW,
+        [OP_REMUW] = &&L_OP_REMUW,
+        [OP_JAL] = &&L_OP_JAL,
+        [OP_JALR] = &&L_OP_JALR,
+        [OP_BEQ] = &&L_OP_BEQ,
+        [OP_BNE] = &&L_OP_BNE,
+        [OP_BLT] = &&L_OP_BLT,
+        [OP_BGE] = &&L_OP_BGE,
+        [OP_BLTU] = &&L_OP_BLTU,
+        [OP_BGEU] = &&L_OP_BGEU,
+        [OP_LB] = &&L_OP_LB,
+        [OP_LH] = &&L_OP_LH,
+        [OP_LW] = &&L_OP_LW,
+        [OP_LD] = &&L_OP_LD,
+        [OP_LBU] = &&L_OP_LBU,
+        [OP_LHU] = &&L_OP_LHU,
+        [OP_LWU] = &&L_OP_LWU,
+        [OP_SB] = &&L_OP_SB,
+        [OP_SH] = &&L_OP_SH,
+        [OP_SW] = &&L_OP_SW,
+        [OP_SD] = &&L_OP_SD,
+        [OP_FENCE] = &&L_OP_FENCE,
+        [OP_FENCE_I] = &&L_OP_FENCE_I,
+        [OP_SYSTEM] = &&L_OP_SYSTEM,
+        [OP_AMO] = &&L_OP_AMO,
+        [OP_FLW] = &&L_OP_FLW,
+        [OP_FLD] = &&L_OP_FLD,
+        [OP_FSW] = &&L_OP_FSW,
+        [OP_FSD] = &&L_OP_FSD,
+        [OP_FP] = &&L_OP_FP,
+    };
+#define DISPATCH_SWITCH switch (d->op)
+#define REDISPATCH goto *optab[d->op]
+#define NEXT_AT_D do { if (unlikely(left <= 0)) goto done; left--; goto *optab[d->op]; } while (0)
+#define NEXT do { d += d->len >> 1; NEXT_AT_D; } while (0)
+#define CASE(op) case op: L_##op
+    NEXT_AT_D;
+#else
+#define DISPATCH_SWITCH switch (d->op)
+#define REDISPATCH goto dispatch
+#define NEXT_AT_D goto jumped
+#define NEXT goto seq
+#define CASE(op) case op
+#endif
     while (left > 0) {
         left--;
-    dispatch:
+    dispatch: __attribute__((unused));
 #define IMM ((uint64_t)(int64_t)d->imm)
 #define XD c->x[d->rd] /* through c: one register less to keep across calls */
 #define X1 c->x[d->rs1]
 #define X2 c->x[d->rs2]
 #undef ILLEGAL
 #define ILLEGAL() TRAP(CAUSE_ILLEGAL_INSN, d->len == 4 ? d->insn : d->raw16)
-        switch (d->op) {
-        case OP_DECODE: {
+        DISPATCH_SWITCH {
+        CASE(OP_DECODE): {
             uint64_t off = (uint64_t)(d - dp) << 1;
             uint8_t *host = c->fetch_host + off;
             uint16_t lo;
             memcpy(&lo, host, 2);
             if ((lo & 3) == 3 && off == 0xffe) {
                 d->op = OP_CROSS; /* a 32-bit instruction across the page end */
-                goto dispatch;
+                REDISPATCH;
             }
             uint32_t raw = lo;
             if ((lo & 3) == 3)
@@ -1044,9 +1146,9 @@ refill:
             SAVE_RUN();
             decode(d, raw);
             LOAD_RUN();
-            goto dispatch;
+            REDISPATCH;
         }
-        case OP_CROSS: { /* run it from the cross page: slot 2047, then the sentinels */
+        CASE(OP_CROSS): { /* run it from the cross page: slot 2047, then the sentinels */
             uint32_t raw;
             uint64_t p = PC;
             SAVE_RUN();
@@ -1064,76 +1166,76 @@ refill:
             SAVE_RUN();
             decode(d, raw);
             LOAD_RUN();
-            goto dispatch;
+            REDISPATCH;
         }
-        case OP_PAGE_END: /* fell off the end of the page: not an instruction */
+        CASE(OP_PAGE_END): /* fell off the end of the page: not an instruction */
             left++;
             pc = PC;
             goto refill;
-        case OP_ILLEGAL: ILLEGAL();
-        case OP_ADDI: XD = X1 + IMM; break;
-        case OP_SLTI: XD = (int64_t)X1 < (int64_t)IMM; break;
-        case OP_SLTIU: XD = X1 < IMM; break;
-        case OP_XORI: XD = X1 ^ IMM; break;
-        case OP_ORI: XD = X1 | IMM; break;
-        case OP_ANDI: XD = X1 & IMM; break;
-        case OP_SLLI: XD = X1 << d->imm; break;
-        case OP_SRLI: XD = X1 >> d->imm; break;
-        case OP_SRAI: XD = (uint64_t)((int64_t)X1 >> d->imm); break;
-        case OP_ADDIW: XD = SEXT32((uint32_t)X1 + (uint32_t)d->imm); break;
-        case OP_SLLIW: XD = SEXT32((uint32_t)X1 << d->imm); break;
-        case OP_SRLIW: XD = SEXT32((uint32_t)X1 >> d->imm); break;
-        case OP_SRAIW: XD = SEXT32((int32_t)(uint32_t)X1 >> d->imm); break;
-        case OP_LUI: XD = IMM; break;
-        case OP_AUIPC: XD = PC + IMM; break;
-        case OP_ADD: XD = X1 + X2; break;
-        case OP_SUB: XD = X1 - X2; break;
-        case OP_SLL: XD = X1 << (X2 & 63); break;
-        case OP_SLT: XD = (int64_t)X1 < (int64_t)X2; break;
-        case OP_SLTU: XD = X1 < X2; break;
-        case OP_XOR: XD = X1 ^ X2; break;
-        case OP_SRL: XD = X1 >> (X2 & 63); break;
-        case OP_SRA: XD = (uint64_t)((int64_t)X1 >> (X2 & 63)); break;
-        case OP_OR: XD = X1 | X2; break;
-        case OP_AND: XD = X1 & X2; break;
-        case OP_ADDW: XD = SEXT32((uint32_t)X1 + (uint32_t)X2); break;
-        case OP_SUBW: XD = SEXT32((uint32_t)X1 - (uint32_t)X2); break;
-        case OP_SLLW: XD = SEXT32((uint32_t)X1 << (X2 & 31)); break;
-        case OP_SRLW: XD = SEXT32((uint32_t)X1 >> (X2 & 31)); break;
-        case OP_SRAW: XD = SEXT32((int32_t)(uint32_t)X1 >> (X2 & 31)); break;
-        case OP_MUL: XD = X1 * X2; break;
-        case OP_MULH: XD = mulh64((int64_t)X1, (int64_t)X2); break;
-        case OP_MULHSU: XD = mulhsu64((int64_t)X1, X2); break;
-        case OP_MULHU: XD = mulhu64(X1, X2); break;
-        case OP_DIV: XD = do_div((int64_t)X1, (int64_t)X2); break;
-        case OP_DIVU: { uint64_t b = X2; XD = b ? X1 / b : ~0ULL; break; }
-        case OP_REM: XD = do_rem((int64_t)X1, (int64_t)X2); break;
-        case OP_REMU: { uint64_t a = X1, b = X2; XD = b ? a % b : a; break; }
-        case OP_MULW: XD = SEXT32((uint32_t)X1 * (uint32_t)X2); break;
-        case OP_DIVW: {
+        CASE(OP_ILLEGAL): ILLEGAL();
+        CASE(OP_ADDI): XD = X1 + IMM; NEXT;
+        CASE(OP_SLTI): XD = (int64_t)X1 < (int64_t)IMM; NEXT;
+        CASE(OP_SLTIU): XD = X1 < IMM; NEXT;
+        CASE(OP_XORI): XD = X1 ^ IMM; NEXT;
+        CASE(OP_ORI): XD = X1 | IMM; NEXT;
+        CASE(OP_ANDI): XD = X1 & IMM; NEXT;
+        CASE(OP_SLLI): XD = X1 << d->imm; NEXT;
+        CASE(OP_SRLI): XD = X1 >> d->imm; NEXT;
+        CASE(OP_SRAI): XD = (uint64_t)((int64_t)X1 >> d->imm); NEXT;
+        CASE(OP_ADDIW): XD = SEXT32((uint32_t)X1 + (uint32_t)d->imm); NEXT;
+        CASE(OP_SLLIW): XD = SEXT32((uint32_t)X1 << d->imm); NEXT;
+        CASE(OP_SRLIW): XD = SEXT32((uint32_t)X1 >> d->imm); NEXT;
+        CASE(OP_SRAIW): XD = SEXT32((int32_t)(uint32_t)X1 >> d->imm); NEXT;
+        CASE(OP_LUI): XD = IMM; NEXT;
+        CASE(OP_AUIPC): XD = PC + IMM; NEXT;
+        CASE(OP_ADD): XD = X1 + X2; NEXT;
+        CASE(OP_SUB): XD = X1 - X2; NEXT;
+        CASE(OP_SLL): XD = X1 << (X2 & 63); NEXT;
+        CASE(OP_SLT): XD = (int64_t)X1 < (int64_t)X2; NEXT;
+        CASE(OP_SLTU): XD = X1 < X2; NEXT;
+        CASE(OP_XOR): XD = X1 ^ X2; NEXT;
+        CASE(OP_SRL): XD = X1 >> (X2 & 63); NEXT;
+        CASE(OP_SRA): XD = (uint64_t)((int64_t)X1 >> (X2 & 63)); NEXT;
+        CASE(OP_OR): XD = X1 | X2; NEXT;
+        CASE(OP_AND): XD = X1 & X2; NEXT;
+        CASE(OP_ADDW): XD = SEXT32((uint32_t)X1 + (uint32_t)X2); NEXT;
+        CASE(OP_SUBW): XD = SEXT32((uint32_t)X1 - (uint32_t)X2); NEXT;
+        CASE(OP_SLLW): XD = SEXT32((uint32_t)X1 << (X2 & 31)); NEXT;
+        CASE(OP_SRLW): XD = SEXT32((uint32_t)X1 >> (X2 & 31)); NEXT;
+        CASE(OP_SRAW): XD = SEXT32((int32_t)(uint32_t)X1 >> (X2 & 31)); NEXT;
+        CASE(OP_MUL): XD = X1 * X2; NEXT;
+        CASE(OP_MULH): XD = mulh64((int64_t)X1, (int64_t)X2); NEXT;
+        CASE(OP_MULHSU): XD = mulhsu64((int64_t)X1, X2); NEXT;
+        CASE(OP_MULHU): XD = mulhu64(X1, X2); NEXT;
+        CASE(OP_DIV): XD = do_div((int64_t)X1, (int64_t)X2); NEXT;
+        CASE(OP_DIVU): { uint64_t b = X2; XD = b ? X1 / b : ~0ULL; NEXT; }
+        CASE(OP_REM): XD = do_rem((int64_t)X1, (int64_t)X2); NEXT;
+        CASE(OP_REMU): { uint64_t a = X1, b = X2; XD = b ? a % b : a; NEXT; }
+        CASE(OP_MULW): XD = SEXT32((uint32_t)X1 * (uint32_t)X2); NEXT;
+        CASE(OP_DIVW): {
             int32_t a = (int32_t)X1, b = (int32_t)X2;
             if (b == 0) XD = ~0ULL;
             else if (a == INT32_MIN && b == -1) XD = SEXT32(a);
             else XD = SEXT32(a / b);
-            break;
+            NEXT;
         }
-        case OP_DIVUW: { uint32_t a = (uint32_t)X1, b = (uint32_t)X2; XD = b ? SEXT32(a / b) : ~0ULL; break; }
-        case OP_REMW: {
+        CASE(OP_DIVUW): { uint32_t a = (uint32_t)X1, b = (uint32_t)X2; XD = b ? SEXT32(a / b) : ~0ULL; NEXT; }
+        CASE(OP_REMW): {
             int32_t a = (int32_t)X1, b = (int32_t)X2;
             if (b == 0) XD = SEXT32(a);
             else if (a == INT32_MIN && b == -1) XD = 0;
             else XD = SEXT32(a % b);
-            break;
+            NEXT;
         }
-        case OP_REMUW: { uint32_t a = (uint32_t)X1, b = (uint32_t)X2; XD = b ? SEXT32(a % b) : SEXT32(a); break; }
-        case OP_JAL: { uint64_t p = PC; XD = p + d->len; JUMP(p + IMM); }
-        case OP_JALR: { uint64_t t = (X1 + IMM) & ~1ULL; XD = PC + d->len; JUMP(t); }
-        case OP_BEQ: if (X1 == X2) JUMP(PC + IMM); break;
-        case OP_BNE: if (X1 != X2) JUMP(PC + IMM); break;
-        case OP_BLT: if ((int64_t)X1 < (int64_t)X2) JUMP(PC + IMM); break;
-        case OP_BGE: if ((int64_t)X1 >= (int64_t)X2) JUMP(PC + IMM); break;
-        case OP_BLTU: if (X1 < X2) JUMP(PC + IMM); break;
-        case OP_BGEU: if (X1 >= X2) JUMP(PC + IMM); break;
+        CASE(OP_REMUW): { uint32_t a = (uint32_t)X1, b = (uint32_t)X2; XD = b ? SEXT32(a % b) : SEXT32(a); NEXT; }
+        CASE(OP_JAL): { uint64_t p = PC; XD = p + d->len; JUMP(p + IMM); }
+        CASE(OP_JALR): { uint64_t t = (X1 + IMM) & ~1ULL; XD = PC + d->len; JUMP(t); }
+        CASE(OP_BEQ): if (X1 == X2) JUMP(PC + IMM); NEXT;
+        CASE(OP_BNE): if (X1 != X2) JUMP(PC + IMM); NEXT;
+        CASE(OP_BLT): if ((int64_t)X1 < (int64_t)X2) JUMP(PC + IMM); NEXT;
+        CASE(OP_BGE): if ((int64_t)X1 >= (int64_t)X2) JUMP(PC + IMM); NEXT;
+        CASE(OP_BLTU): if (X1 < X2) JUMP(PC + IMM); NEXT;
+        CASE(OP_BGEU): if (X1 >= X2) JUMP(PC + IMM); NEXT;
 /* TLB hit inline; misses (page walk, devices) through mem_slow */
 #define LOAD(type, size) do {                                                              \
             uint64_t va = X1 + IMM;                                                        \
@@ -1148,13 +1250,13 @@ refill:
                 XD = (uint64_t)(type)v;                                                    \
             }                                                                              \
         } while (0)
-        case OP_LB: LOAD(int8_t, 1); break;
-        case OP_LH: LOAD(int16_t, 2); break;
-        case OP_LW: LOAD(int32_t, 4); break;
-        case OP_LD: LOAD(uint64_t, 8); break;
-        case OP_LBU: LOAD(uint8_t, 1); break;
-        case OP_LHU: LOAD(uint16_t, 2); break;
-        case OP_LWU: LOAD(uint32_t, 4); break;
+        CASE(OP_LB): LOAD(int8_t, 1); NEXT;
+        CASE(OP_LH): LOAD(int16_t, 2); NEXT;
+        CASE(OP_LW): LOAD(int32_t, 4); NEXT;
+        CASE(OP_LD): LOAD(uint64_t, 8); NEXT;
+        CASE(OP_LBU): LOAD(uint8_t, 1); NEXT;
+        CASE(OP_LHU): LOAD(uint16_t, 2); NEXT;
+        CASE(OP_LWU): LOAD(uint32_t, 4); NEXT;
 #define STORE(size, val) do {                                                              \
             uint64_t va = X1 + IMM, v_ = (val);                                            \
             TLBEntry *e = &c->tlb[ACC_WRITE][(va >> 12) & (TLB_SIZE - 1)];                 \
@@ -1163,12 +1265,12 @@ refill:
             else                                                                           \
                 MEMCHK(mem_slow(c, va, size, ACC_WRITE, &v_), va);                         \
         } while (0)
-        case OP_SB: STORE(1, X2); break;
-        case OP_SH: STORE(2, X2); break;
-        case OP_SW: STORE(4, X2); break;
-        case OP_SD: STORE(8, X2); break;
-        case OP_FENCE: break;
-        case OP_FENCE_I: /* decoded pages are gone: refetch from the next instruction */
+        CASE(OP_SB): STORE(1, X2); NEXT;
+        CASE(OP_SH): STORE(2, X2); NEXT;
+        CASE(OP_SW): STORE(4, X2); NEXT;
+        CASE(OP_SD): STORE(8, X2); NEXT;
+        CASE(OP_FENCE): NEXT;
+        CASE(OP_FENCE_I): /* decoded pages are gone: refetch from the next instruction */
             c->run_pc = PC + d->len;
             c->batch_left = left;
             cpu_fence_i(c);
@@ -1176,7 +1278,7 @@ refill:
             left = c->batch_left;
             ftag = ~0ULL;
             goto refill;
-        case OP_SYSTEM: {
+        CASE(OP_SYSTEM): {
             int stop = 0;
             c->pc = PC;
             SAVE_RUN();
@@ -1192,7 +1294,7 @@ refill:
                 cpu_check_interrupts(c);
             goto next_trapped;
         }
-        case OP_AMO: {
+        CASE(OP_AMO): {
             c->pc = PC;
             SAVE_RUN();
             int r = exec_amo(c, d->insn);
@@ -1201,40 +1303,45 @@ refill:
                 ILLEGAL();
             if (r > 0)
                 goto next_trapped;
-            break;
+            NEXT;
         }
-        case OP_FLW: {
+        CASE(OP_FLW): {
             FS_CHECK();
             uint64_t va = X1 + IMM, v;
             MEMCHK(ld_u32(c, va, &v), va);
             c->f[d->rd] = v | 0xffffffff00000000ULL;
             c->mstatus |= MSTATUS_FS;
-            break;
+            NEXT;
         }
-        case OP_FLD: {
+        CASE(OP_FLD): {
             FS_CHECK();
             uint64_t va = X1 + IMM, v;
             MEMCHK(ld_u64(c, va, &v), va);
             c->f[d->rd] = v;
             c->mstatus |= MSTATUS_FS;
-            break;
+            NEXT;
         }
-        case OP_FSW: FS_CHECK(); STORE(4, c->f[d->rs2]); break;
-        case OP_FSD: FS_CHECK(); STORE(8, c->f[d->rs2]); break;
-        case OP_FP:
+        CASE(OP_FSW): FS_CHECK(); STORE(4, c->f[d->rs2]); NEXT;
+        CASE(OP_FSD): FS_CHECK(); STORE(8, c->f[d->rs2]); NEXT;
+        CASE(OP_FP):
             FS_CHECK();
             SAVE_RUN();
             bool ok = fpu_exec(c, d->insn);
             LOAD_RUN();
             if (!ok)
                 ILLEGAL();
-            break;
+            NEXT;
         default:
+        L_default: __attribute__((unused));
             ILLEGAL();
         }
+    seq: __attribute__((unused));
         d += d->len >> 1; /* next instruction; past the last slot are PAGE_END sentinels */
-    jumped:;
+    jumped: __attribute__((unused));
     }
+#if C2W_THREADED
+done:
+#endif
     c->pc = PC;
     goto out;
 next_trapped:
