@@ -1,6 +1,6 @@
 """The stdio transport's relay: `python -m c2w_run.net.mux PASST_ARGV_JSON -- RUNTIME ARGV...`.
 
-It starts passt on one end of a socketpair (`{fd}` in PASST_ARGV_JSON) and the runtime with
+It starts passt on one end of a loopback TCP connection (`{fd}` in PASST_ARGV_JSON) and the runtime with
 pipes on its stdin and stdout, then speaks the engine's multiplex (converter/engine/net.h) to
 the runtime: every message is `u32 BE length N | u8 type | N-1 bytes`;
   to the engine:   0 = network frame (from passt), 1 = stdin bytes (from our stdin), 2 = stdin EOF
@@ -41,6 +41,18 @@ def _orphaned(signum: int, frame: object) -> None:
     os.killpg(os.getpgrp(), signal.SIGKILL)  # c2w-run is gone: the runtime, passt and us
 
 
+def tcp_pair() -> tuple[socket.socket, socket.socket]:
+    """A connected loopback TCP pair. Not socketpair(): passt drops frames its write does not
+    fit into the socket buffer (and TCP retransmits them), and an AF_UNIX pair's buffer is
+    small; loopback TCP buffers grow with the load."""
+    with socket.socket() as lsock:
+        lsock.bind(("127.0.0.1", 0))
+        lsock.listen(1)
+        ours = socket.create_connection(lsock.getsockname())
+        theirs, _ = lsock.accept()
+    return ours, theirs
+
+
 class Writer:
     """A queue drained into one file descriptor or socket by its own thread."""
 
@@ -69,7 +81,7 @@ class Writer:
 
 class Relay:
     def __init__(self, passt_argv: list[str], runtime_argv: list[str]) -> None:
-        self.ours, self.theirs = socket.socketpair()
+        self.ours, self.theirs = tcp_pair()
         self.passt_argv = passt_argv
         self.passt: subprocess.Popen[bytes] | None = None
         self.rt = subprocess.Popen(runtime_argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)

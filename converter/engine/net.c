@@ -350,8 +350,12 @@ static void mux_control(void)
 
 size_t net_next_frame(const uint8_t **frame)
 {
+    if (cur_frame) { /* handed out and not done yet: the same frame again */
+        *frame = rxbuf + rx_off + (mux ? 5 : 4);
+        return cur_frame - (mux ? 5 : 4);
+    }
     mux_control();
-    if (cur_frame || rx_len < 4)
+    if (rx_len < 4)
         return 0;
     const uint8_t *p = rxbuf + rx_off;
     size_t len = (size_t)p[0] << 24 | (size_t)p[1] << 16 | (size_t)p[2] << 8 | p[3];
@@ -434,9 +438,7 @@ void net_io(void)
             rx_len += (size_t)n;
             spurious = 0;
             mux_control();
-            if (mux)
-                break;
-            continue;
+            continue; /* the multiplex: read again only if poll says more is there */
         }
         if (n < 0 && (errno == EAGAIN || errno == EINTR))
             break;

@@ -60,7 +60,8 @@ bool net_fd_is_socket(int fd);
 /* Device side. Queue one frame for the peer; false when the send buffer is full (try again
  * after net_io) or there is no connection (the frame is dropped: returns true). */
 bool net_send_frame(const void *frame, size_t len);
-/* The next complete frame from the peer (pointer valid until net_frame_done), or 0. */
+/* The next complete frame from the peer (pointer valid until net_frame_done; the same frame
+ * again until then), or 0. */
 size_t net_next_frame(const uint8_t **frame);
 void net_frame_done(void);
 /* Move bytes between the socket and the buffers without blocking. */

@@ -45,7 +45,7 @@ static void net_rx(VirtioDev *d)
 {
     const uint8_t *f;
     size_t len;
-    while ((len = net_next_frame(&f)) && virtq_has_avail(d, RXQ)) {
+    while (virtq_has_avail(d, RXQ) && (len = net_next_frame(&f))) {
         VirtqChain ch;
         if (!virtq_pop(d, RXQ, &ch))
             break;
