@@ -1253,7 +1253,16 @@ refill:
         CASE(OP_LB): LOAD(int8_t, 1); NEXT;
         CASE(OP_LH): LOAD(int16_t, 2); NEXT;
         CASE(OP_LW): LOAD(int32_t, 4); NEXT;
-        CASE(OP_LD): LOAD(uint64_t, 8); NEXT;
+        CASE(OP_LD): /* runs of ld (epilogues) go on here without a dispatch each */
+            for (;;) {
+                LOAD(uint64_t, 8);
+                DInsn *n = d + (d->len >> 1);
+                if (n->op != OP_LD || left <= 0)
+                    break;
+                d = n;
+                left--;
+            }
+            NEXT;
         CASE(OP_LBU): LOAD(uint8_t, 1); NEXT;
         CASE(OP_LHU): LOAD(uint16_t, 2); NEXT;
         CASE(OP_LWU): LOAD(uint32_t, 4); NEXT;
@@ -1268,7 +1277,16 @@ refill:
         CASE(OP_SB): STORE(1, X2); NEXT;
         CASE(OP_SH): STORE(2, X2); NEXT;
         CASE(OP_SW): STORE(4, X2); NEXT;
-        CASE(OP_SD): STORE(8, X2); NEXT;
+        CASE(OP_SD): /* runs of sd (prologues) likewise */
+            for (;;) {
+                STORE(8, X2);
+                DInsn *n = d + (d->len >> 1);
+                if (n->op != OP_SD || left <= 0)
+                    break;
+                d = n;
+                left--;
+            }
+            NEXT;
         CASE(OP_FENCE): NEXT;
         CASE(OP_FENCE_I): /* decoded pages are gone: refetch from the next instruction */
             c->run_pc = PC + d->len;
