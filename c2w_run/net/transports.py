@@ -28,6 +28,7 @@ MISSING: dict[str, str] = {
     "wasmtime-py": "the wasmtime Python API cannot pre-open a socket",
     "wamr": "iwasm pre-opens no socket (its guests bind their own through WAMR-only imports)",
     "node": "node:wasi has no sockets",
+    "wasmer": "the stdio multiplex stalls on wasmer 7.4 (not investigated yet); no pre-opened sockets",
 }
 
 
@@ -49,6 +50,8 @@ def describe(runtime: str) -> str:
 
 
 def missing_reason(runtime: str, wanted: str = "auto") -> str:
+    if runtime in MISSING and runtime not in TRANSPORTS:
+        return MISSING[runtime]
     if wanted == STDIO or (wanted == "auto" and runtime not in TRANSPORTS):
         return "its stdin polling is not known to work"
     return MISSING.get(runtime, "it has no pre-opened sockets")
