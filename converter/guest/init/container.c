@@ -202,7 +202,7 @@ int container_main(void *arg)
     syscall(SYS_close_range, 4u, ~0u, 0u);
     setup_mounts(c);
 
-    /* Everything blocked: signals are taken with sigwaitinfo and forwarded. */
+    /* Everything blocked (since clone): signals are taken with sigwaitinfo and forwarded. */
     sigset_t all;
     sigfillset(&all);
     sigprocmask(SIG_SETMASK, &all, NULL);

@@ -482,8 +482,15 @@ static void start_container(void)
     char *stack = malloc(STACK_SIZE);
     if (!stack)
         fail("out of memory");
+    /* The child starts with every signal blocked: a SIGNAL record that comes while it is still
+     * setting up stays pending and its mini init forwards it once the command runs (unblocked,
+     * a PID namespace's init would drop it: no handler installed yet). */
+    sigset_t all, old;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, &old);
     child = clone(container_main, stack + STACK_SIZE,
                   CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD, &ctr);
+    sigprocmask(SIG_SETMASK, &old, NULL);
     if (child < 0)
         fail("clone: %s", strerror(errno));
     dlog("container pid %d: %s", (int)child, ctr.argv.v[0]);

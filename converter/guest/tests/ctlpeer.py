@@ -228,6 +228,7 @@ def boot_and_run(
     append_extra: str = "",
     hangup_after_run: bool = False,
     ctl_late: bool = False,
+    on_output: list[tuple[bytes, int, bytes]] | None = None,
 ) -> RunResult:
     """Boot, wait for READY, send RUN (+ stdin, EOF), collect output until EXIT.
 
@@ -264,6 +265,7 @@ def boot_and_run(
         if user_net:
             argv += ["-netdev", "user,id=n0", "-device", "virtio-net-device,netdev=n0"]
         todo = sorted(events or [])
+        triggers = list(on_output or [])
         if signal_after:
             todo = sorted(todo + [(signal_after[0], SIGNAL, struct.pack("<I", signal_after[1]))])
         t0 = time.monotonic()
@@ -328,6 +330,11 @@ def boot_and_run(
                         assert in_flight >= 0, "guest credited more stdin than was sent"
                     elif r[0] == STDOUT:
                         out += r[1]
+                        while triggers and triggers[0][0] in out:
+                            _, rtype, payload = triggers.pop(0)
+                            peer.send(rtype, payload)
+                            if rtype == STDIN:
+                                in_flight += len(payload)
                     elif r[0] == STDERR:
                         err += r[1]
                     elif r[0] == ERROR:

@@ -245,6 +245,15 @@ def test_signal_record_reaches_the_command(guest: Guest) -> None:
     assert r.total_s < 10
 
 
+def test_signal_sent_right_after_run_is_not_lost(guest: Guest) -> None:
+    # it reaches the container while it is still setting up (before its mini init waits for
+    # signals): it must stay pending, not be dropped by the PID namespace's init
+    r = run(guest, image(args=["sleep", "30"]), stdin_eof=False,
+            signal_after=(0.0, signal.SIGTERM))
+    assert r.status == 128 + signal.SIGTERM
+    assert r.total_s < 10
+
+
 def test_tty_run_has_a_terminal_with_size(guest: Guest) -> None:
     r = run(guest, image(tty=True, winsize=(33, 101),
                          args=["sh", "-c", "tty; stty size; echo $TERM; echo err >&2"]))
@@ -290,11 +299,11 @@ def test_unmountable_rootfs_gives_error_instead_of_ready(guest: Guest) -> None:
 
 
 def test_winsize_record_resizes_the_terminal(guest: Guest) -> None:
-    script = "stty size; trap 'stty size; exit 0' WINCH; read x; echo no-winch"
+    script = "trap 'stty size; exit 0' WINCH; stty size; echo ready; read x; echo no-winch"
     r = run(guest, image(tty=True, winsize=(24, 80), args=["sh", "-c", script]), stdin_eof=False,
-            events=[(0.5, WINSIZE, struct.pack("<HH", 50, 132))])
+            on_output=[(b"ready", WINSIZE, struct.pack("<HH", 50, 132))])
     assert r.status == 0
-    assert r.stdout == b"24 80\r\n50 132\r\n"
+    assert r.stdout == b"24 80\r\nready\r\n50 132\r\n"
 
 
 def test_large_output_is_drained_before_exit(guest: Guest) -> None:
@@ -399,8 +408,9 @@ def test_empty_entrypoint_with_args_runs_the_args(guest: Guest) -> None:
 
 
 def test_ctrl_c_on_the_terminal_interrupts_the_command(guest: Guest) -> None:
-    r = run(guest, image(tty=True, args=["sleep", "30"]), stdin_eof=False,
-            events=[(0.5, STDIN, b"\x03")])
+    # ^C typed before the command has the terminal would be lost: wait until it runs
+    r = run(guest, image(tty=True, args=["sh", "-c", "echo ready; exec sleep 30"]),
+            stdin_eof=False, on_output=[(b"ready", STDIN, b"\x03")])
     assert r.status == 128 + signal.SIGINT
     assert r.total_s < 10
 
