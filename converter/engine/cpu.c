@@ -511,6 +511,10 @@ void cpu_reset(CPU *c, uint64_t pc)
               (1 << 18) | (1 << 20);
     c->mstatus = (2ULL << 32) | (2ULL << 34);
     c->reservation = ~0ULL;
+    /* U-mode may read cycle/time/instret (the reset value is unspecified, WARL): Linux 6.1 only
+     * sets scounteren from its SBI PMU driver, and without it every vDSO clock_gettime in the
+     * container would die of SIGILL (QEMU does not check scounteren) */
+    c->scounteren = 7;
     cpu_tlb_flush(c);
     cpu_fence_i(c);
 }

@@ -208,3 +208,50 @@ def test_mount_option_shows_a_preopen_at_another_path(image_wasm: Path, tmp_path
                        timeout=120, stdin=subprocess.DEVNULL)
     assert r.returncode == 0, r.stderr
     assert r.stdout.splitlines()[0] == b"remapped"
+
+
+VDSO_CLOCK = r"""
+#include <stdio.h>
+#include <time.h>
+int main(void) {
+    struct timespec a, b;
+    if (clock_gettime(CLOCK_MONOTONIC, &a) || clock_gettime(CLOCK_REALTIME, &b)) return 2;
+    printf("monotonic=%d realtime=%d\n", a.tv_sec >= 0, b.tv_sec > 1700000000);
+    return 0;
+}
+"""
+
+
+def test_vdso_clock_gettime_works_in_user_mode(default_image: Path, tmp_path: Path) -> None:
+    """glibc reads the clock with rdtime through the vDSO, in U-mode: scounteren must allow it."""
+    import gzip
+    import shutil
+
+    from converter import testing as t
+
+    src = tmp_path / "clock.c"
+    src.write_text(VDSO_CLOCK)
+    binary = tmp_path / "clock"
+    subprocess.run(["riscv64-linux-gnu-gcc", "-static", "-O2", "-o", str(binary), str(src)], check=True, timeout=120)
+    layout = tmp_path / "layout"
+    shutil.copytree(default_image, layout)
+    index = json.loads((layout / "index.json").read_text())
+    blobs = layout / "blobs/sha256"
+    manifest = json.loads((blobs / index["manifests"][0]["digest"].split(":")[1]).read_text())
+    raw = t.layer_tar([t.file("usr/local/bin/clock", binary.read_bytes(), 0o755)])
+    w = t.LayoutWriter(layout)
+    blob = gzip.compress(raw, mtime=0)
+    manifest["layers"].append({"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip",
+                               "digest": w.blob(blob), "size": len(blob)})
+    cfg = json.loads((blobs / manifest["config"]["digest"].split(":")[1]).read_text())
+    cfg["rootfs"]["diff_ids"].append(t.digest(raw))
+    raw_cfg = json.dumps(cfg).encode()
+    manifest["config"].update(digest=w.blob(raw_cfg), size=len(raw_cfg))
+    raw_m = json.dumps(manifest).encode()
+    index["manifests"][0].update(digest=w.blob(raw_m), size=len(raw_m))
+    (layout / "index.json").write_text(json.dumps(index))
+    out = tmp_path / "clock.wasm"
+    r = run_c2w("--no-snapshot", f"oci:{layout}", str(out))
+    assert r.returncode == 0, r.stderr
+    r = c2w_run(out, "clock")
+    assert (r.returncode, r.stdout) == (0, b"monotonic=1 realtime=1\n"), r.stderr
