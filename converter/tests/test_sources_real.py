@@ -135,10 +135,7 @@ def test_platform_is_chosen_from_an_index_in_a_layout(layout: Path, tmp_path: Pa
     assert not (tmp_path / "a.wasm").exists()
 
 
-@pytest.mark.parametrize("snapshot", [
-    pytest.param(True, marks=pytest.mark.xfail(strict=True, reason="the pre-boot snapshot is not deterministic yet "
-                                                "(engine: entropy and clock during wizer.initialize)")),
-    False])
+@pytest.mark.parametrize("snapshot", [True, False])
 def test_same_input_gives_the_same_bytes(layout: Path, tmp_path: Path, snapshot: bool) -> None:
     digests = []
     for name in ("one.wasm", "two.wasm"):
