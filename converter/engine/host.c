@@ -83,7 +83,7 @@ static void read_stdin(Machine *m)
 /* Read whatever stdin has, without blocking. */
 void host_poll_stdin(Machine *m)
 {
-    if (!host_stdin_wanted(m))
+    if (!host_stdin_wanted(m) || m->stdin_mode == STDIN_IDLE)
         return;
     if (m->stdin_mode == STDIN_NONBLOCK) {
         read_stdin(m);
@@ -109,7 +109,7 @@ void host_wait(Machine *m, int64_t timeout_ns)
         ms = (int)((timeout_ns + 999999) / 1000000);
     if (ms <= 0)
         return;
-    if (host_stdin_wanted(m) && m->stdin_mode == STDIN_POLL) {
+    if (host_stdin_wanted(m) && (m->stdin_mode == STDIN_POLL || m->stdin_mode == STDIN_IDLE)) {
         struct pollfd pfd = {.fd = 0, .events = POLLIN};
         int r = poll(&pfd, 1, ms);
         if (r > 0 && (pfd.revents & (POLLIN | POLLHUP)))

@@ -47,7 +47,11 @@ typedef struct {
 
 struct Ctl;
 
-enum StdinMode { STDIN_POLL, STDIN_NONBLOCK, STDIN_NONE };
+/* poll: poll_oneoff with the timer deadline (and a zero-timeout poll while busy); nonblock:
+ * O_NONBLOCK reads; idle: poll only while the guest idles (for runtimes whose poll_oneoff
+ * always reports stdin ready, e.g. wasmer 7: the read then blocks, but only an idle guest);
+ * none: never read. */
+enum StdinMode { STDIN_POLL, STDIN_NONBLOCK, STDIN_NONE, STDIN_IDLE };
 
 typedef struct Machine {
     CPU cpu;

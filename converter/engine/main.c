@@ -62,7 +62,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: %s [--bios F | --kernel F] [--initrd F] [--append S] [--drive F]\n"
-            "          [--share DIR[:TAG[:ro]]]... [--memory MB] [--stdin-mode poll|nonblock|none]\n"
+            "          [--share DIR[:TAG[:ro]]]... [--memory MB] [--stdin-mode poll|nonblock|idle|none]\n"
             "          [--no-stdin] [--stats] [--config F] [--env K=V]... [--preopen HOST::GUEST]...\n"
             "          [--run [run-time options] [--] [COMMAND ARG...]]\n"
             "  --bios F     raw binary or ELF loaded at 0x80000000, started in M-mode\n"
@@ -73,7 +73,7 @@ static void usage(FILE *f)
             "  --share DIR[:TAG[:ro]]  serve host directory DIR over virtio-9p (repeatable;\n"
             "               default TAG share<N>); guest: mount -t 9p -o trans=virtio TAG /path\n"
             "  --memory MB  guest RAM (default %d, at most %d in this build)\n"
-            "  --stdin-mode how to wait for stdin: poll (poll_oneoff, default), nonblock, none\n"
+            "  --stdin-mode how to wait for stdin: poll (poll_oneoff, default), nonblock, idle, none\n"
             "  --no-stdin   never read stdin\n"
             "  --stats      print instructions executed, time and MIPS on stderr at exit\n"
             "container mode (the guest runs our init; the control protocol on a virtio port):\n"
@@ -648,8 +648,9 @@ static int dev_main(int argc, char **argv)
         } else {
             if (!strcmp(v, "poll")) stdin_mode = stdin_mode == STDIN_NONE ? STDIN_NONE : STDIN_POLL;
             else if (!strcmp(v, "nonblock")) stdin_mode = stdin_mode == STDIN_NONE ? STDIN_NONE : STDIN_NONBLOCK;
+            else if (!strcmp(v, "idle")) stdin_mode = stdin_mode == STDIN_NONE ? STDIN_NONE : STDIN_IDLE;
             else if (!strcmp(v, "none")) stdin_mode = STDIN_NONE;
-            else die("--stdin-mode %s: expected poll, nonblock or none", v);
+            else die("--stdin-mode %s: expected poll, nonblock, idle or none", v);
         }
     }
     if (!bios == !kernel)

@@ -40,7 +40,8 @@ void runopts_usage(FILE *f, const char *prog)
             "  --no-stdin          the container's stdin is /dev/null\n"
             "  --tty, --no-tty     force a terminal or plain pipes (default: a terminal when\n"
             "                      stdin and stdout are terminals)\n"
-            "  --stdin-mode M      how to wait for stdin: poll (default), nonblock, none\n"
+            "  --stdin-mode M      how to wait for stdin: poll (default), nonblock, idle (read\n"
+            "                      only while the guest idles: wasmer), none\n"
             "  --mount NAME:PATH[:ro]  show the preopened directory NAME at PATH in the\n"
             "                      container (:ro read-only, enforced by the engine)\n"
             "  --net[=socket[=listenfd=N]]  network: virtio-net frames (QEMU stream framing) over\n"
@@ -112,7 +113,8 @@ void runopts_parse(RunOpts *o, int argc, char **argv, int start, const char *pro
             if (!strcmp(v, "poll")) o->stdin_mode = STDIN_POLL;
             else if (!strcmp(v, "nonblock")) o->stdin_mode = STDIN_NONBLOCK;
             else if (!strcmp(v, "none")) o->stdin_mode = STDIN_NONE;
-            else bad("--stdin-mode %s: expected poll, nonblock or none%s", v, "");
+            else if (!strcmp(v, "idle")) o->stdin_mode = STDIN_IDLE;
+            else bad("--stdin-mode %s: expected poll, nonblock, idle or none%s", v, "");
         } else if ((v = opt_value(argc, argv, &i, "--mount"))) {
             size_t len = strlen(v);
             bool ro = false;

@@ -80,9 +80,10 @@ def test_empty_entrypoint_is_one_empty_field() -> None:
     assert ("e", "") in f
 
 
-def test_stdin_reaches_the_container_and_eof_ends_it() -> None:
+@pytest.mark.parametrize("mode", ["poll", "nonblock", "idle"])
+def test_stdin_reaches_the_container_and_eof_ends_it(mode: str) -> None:
     data = os.urandom(1_000_000)
-    p = run("cat", stdin=data)
+    p = run("--stdin-mode", mode, "cat", stdin=data)
     assert p.returncode == 0, p.stderr
     assert hashlib.sha256(p.stdout).hexdigest() == hashlib.sha256(data).hexdigest()
 
@@ -121,7 +122,7 @@ def test_kernel_panic_is_125_with_the_log_tail() -> None:
 @pytest.mark.parametrize("args, message", [
     (("--bogus", "dump"), b"unknown option --bogus"),
     (("--workdir", "relative", "dump"), b"--workdir relative: must be an absolute path"),
-    (("--stdin-mode", "magic", "dump"), b"--stdin-mode magic: expected poll, nonblock or none"),
+    (("--stdin-mode", "magic", "dump"), b"--stdin-mode magic: expected poll, nonblock, idle or none"),
     (("--mount", "nocolon", "dump"), b"--mount nocolon: expected NAME:/guest/path"),
     (("--workdir",), b"option --workdir needs a value"),
 ])
