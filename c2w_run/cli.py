@@ -9,6 +9,8 @@ import ipaddress
 import os
 import stat
 import sys
+import termios
+import tty
 import typing
 from pathlib import Path
 
@@ -113,7 +115,7 @@ def run_parser() -> argparse.ArgumentParser:
     img.add_argument("--entrypoint", metavar="CMD", help="replace the image Entrypoint (drops its Cmd)")
     img.add_argument("-w", "--workdir", metavar="DIR", help="working directory in the container")
     img.add_argument("-u", "--user", metavar="USER[:GROUP]", help="user (name or uid) in the container")
-    img.add_argument("--stdin-mode", choices=("poll", "nonblock", "none"),
+    img.add_argument("--stdin-mode", choices=("poll", "nonblock", "idle", "none"),
                      help="how the engine waits for stdin (default: the adapter's choice for the runtime)")
     net = ap.add_argument_group("network (c2w images; passt on the host, see c2w_run/net/README.md)")
     net.add_argument("--net", action="store_true",
@@ -190,6 +192,21 @@ def parse_listen(value: str | None, use_net: bool) -> ListenSocket | None:
     return ListenSocket(host, int(port))
 
 
+@contextlib.contextmanager
+def raw_terminal(wanted: bool) -> typing.Iterator[None]:
+    """Like `docker run -t`: the container's pty does the line editing, echo and ^C, so the
+    host terminal passes keys through untouched while the image runs."""
+    if not wanted or not os.isatty(0):
+        yield
+        return
+    saved = termios.tcgetattr(0)
+    tty.setraw(0, termios.TCSANOW)
+    try:
+        yield
+    finally:
+        termios.tcsetattr(0, termios.TCSADRAIN, saved)
+
+
 def cmd_run(argv: list[str]) -> int:
     ns = run_parser().parse_args(argv)
     name = registry.resolve_name(ns.runtime).name if ns.runtime else None
@@ -198,10 +215,13 @@ def cmd_run(argv: list[str]) -> int:
     channel = None
     if located.info.max_exit_status < 255 and is_c2w_image(spec.module):
         channel = StatusChannel(spec)
+    image = is_c2w_image(spec.module)
+    if image and ns.stdin_mode is None and located.info.image_stdin_mode:
+        spec.args = ["--stdin-mode", located.info.image_stdin_mode, *spec.args]
     net = NetSession(spec, located.info.name) if spec.net else None
     try:
         inv = registry.invocation(located, spec)
-        with net or contextlib.nullcontext():
+        with net or contextlib.nullcontext(), raw_terminal(image and spec.tty):
             outcome = run(net.wrap(inv) if net else inv, spec)
         if outcome.timed_out:
             print(f"c2w-run: timed out after {spec.timeout:g} s; killed {located.info.name}", file=sys.stderr)

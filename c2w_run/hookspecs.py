@@ -32,6 +32,9 @@ class RuntimeInfo:
     # highest exit status proc_exit can give (wasmtime traps on 126..255); c2w images report
     # higher statuses through a status file on such runtimes (see c2w_run/image.py)
     max_exit_status: int = 255
+    # how a c2w image should wait for stdin on this runtime when the user does not choose
+    # (`--stdin-mode`): the workaround the conformance matrix shows a runtime needs
+    image_stdin_mode: str | None = None
 
 
 @hookspec

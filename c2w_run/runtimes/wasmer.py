@@ -11,6 +11,8 @@ INFO = RuntimeInfo(
     env_var="C2W_WASMER",
     executables=("wasmer",),
     install="make runtimes-all (cargo install wasmer-cli; a long build)",
+    # its poll_oneoff misreports stdin: with `poll`, a typed line is answered only after the next one
+    image_stdin_mode="idle",
 )
 
 

@@ -191,6 +191,13 @@ def test_interactive_shell_under_a_terminal(image_wasm: Path) -> None:
         os.write(fd, b"echo -n hel''lo; echo -n ' '; tty; stty size\n")
         read_until(b"hello /dev/pts/")
         read_until(b"33 101")  # the window size set below, before the child started
+        assert out.count(b"hel''lo") == 1, out  # echoed once, by the container's terminal (host is raw)
+        os.write(fd, b"sleep 100; echo after\n")
+        time.sleep(1.5)
+        os.write(fd, b"\x03")  # ^C reaches the container: sleep dies, the shell stays
+        read_until(b"^C")
+        os.write(fd, b"echo still-here\n")
+        read_until(b"still-here\r\n")
         os.write(fd, b"exit 3\n")
         _, status = os.waitpid(pid, 0)
         assert os.waitstatus_to_exitcode(status) == 3
