@@ -19,6 +19,7 @@ TRANSPORTS: dict[str, tuple[str, ...]] = {
     "wasmtime": (STDIO,),
     "wasmtime-py": (STDIO,),
     "wamr": (STDIO,),
+    "wamr-interp": (STDIO,),  # the same WASI implementation as wamr
     "node": (STDIO,),
 }
 
@@ -27,6 +28,7 @@ MISSING: dict[str, str] = {
     "wasmtime": "wasmtime 47+ removed WASI preview1 pre-opened sockets (use --runtime wasmtime46)",
     "wasmtime-py": "the wasmtime Python API cannot pre-open a socket",
     "wamr": "iwasm pre-opens no socket (its guests bind their own through WAMR-only imports)",
+    "wamr-interp": "iwasm pre-opens no socket (its guests bind their own through WAMR-only imports)",
     "node": "node:wasi has no sockets",
     "wasmer": "the stdio multiplex stalls on wasmer 7.4 (not investigated yet); no pre-opened sockets",
 }

@@ -17,18 +17,32 @@ INFO = RuntimeInfo(
     install="make runtimes (WAMR built with cmake from the sources a crates.io crate vendors)",
     aliases=("iwasm",),
 )
+INTERP = RuntimeInfo(
+    name="wamr-interp",
+    description="WAMR iwasm, fast interpreter (no JIT)",
+    env_var="C2W_IWASM_INTERP",
+    executables=("iwasm-fast-interp",),
+    install="make runtimes (WAMR built with cmake from the sources a crates.io crate vendors)",
+)
+NAMES = (INFO.name, INTERP.name)
 
 
 @hookimpl
 def c2w_runtime_info() -> list[RuntimeInfo]:
-    return [INFO]
+    return [INFO, INTERP]
 
 
 @hookimpl
 def c2w_runtime_invocation(runtime: RuntimeInfo, command: list[str], spec: LaunchSpec) -> Invocation | None:
-    if runtime.name != INFO.name:
+    if runtime.name not in NAMES:
         return None
-    reject_readonly(runtime.name, spec)
+    return Invocation(iwasm_argv(runtime.name, command, spec))
+
+
+def iwasm_argv(runtime: str, command: list[str], spec: LaunchSpec, module: str | None = None) -> list[str]:
+    """iwasm's argv for `spec` (shared by every WAMR mode; `module` replaces the .wasm path,
+    e.g. with a compiled .aot file)."""
+    reject_readonly(runtime, spec)
     argv = list(command)
     for m in spec.mapdirs:
         argv.append(f"--map-dir={m.guest}::{m.host}")
@@ -37,5 +51,5 @@ def c2w_runtime_invocation(runtime: RuntimeInfo, command: list[str], spec: Launc
     if spec.listen is not None:
         argv.append(f"--addr-pool={spec.listen.host}/32")
     argv += spec.runtime_flags
-    argv += [str(spec.module), *spec.args]
-    return Invocation(argv)
+    argv += [module or str(spec.module), *spec.args]
+    return argv
