@@ -1,25 +1,47 @@
 """Smoke tests of the WASI probes themselves: build them, run each on one
 installed runtime (wasmtime 46 preferred) and check its documented output
-(conformance/probes/README.md). The launcher's tests run them through every
-adapter; these only prove the probes do what their contract says."""
+(conformance/probes/README.md). The command lines come from c2w-run's own adapters; the
+launcher's tests run the probes through every adapter, these only prove the probes do what
+their contract says."""
 
 from __future__ import annotations
 
 import os
 import socket
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
 
-PROBES_DIR = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(PROBES_DIR))
-import probe_runtimes as pr  # noqa: E402
+from c2w_run import registry
+from c2w_run.spec import LaunchSpec, ListenSocket, MapDir
 
+PROBES_DIR = Path(__file__).resolve().parents[1]
+PREFERRED = ("wasmtime46", "wasmtime", "wazero", "wamr", "wamr-interp", "node", "wasmer")
 SOCKET_RUNTIMES = ("wasmtime46", "wazero")  # runtimes with preopened listeners
+
+
+def available() -> dict[str, registry.Located]:
+    found = {}
+    for name in PREFERRED:
+        try:
+            found[name] = registry.require(name)
+        except LookupError:
+            pass
+    return found
+
+
+def command(located: registry.Located, wasm: Path, args=(), *, dirs=(), env=None, listen=None) -> list[str]:
+    spec = LaunchSpec(module=wasm, args=list(args), env=dict(env or {}),
+                      mapdirs=[MapDir(Path(h), g) for h, g in dirs])
+    if listen:
+        host, _, port = listen.rpartition(":")
+        spec.listen = ListenSocket(host, int(port))
+    inv = registry.invocation(located, spec)
+    assert not inv.env and inv.cwd is None, "these runtimes need no extra environment"
+    return inv.argv
 
 
 @pytest.fixture(scope="session")
@@ -30,23 +52,21 @@ def probes() -> Path:
 
 
 @pytest.fixture(scope="session")
-def runtime() -> tuple[str, str]:
+def runtime() -> tuple[str, registry.Located]:
     """The runtime for these smoke tests: $C2W_PROBE_RUNTIME, else the first installed."""
-    found = pr.available()
     forced = os.environ.get("C2W_PROBE_RUNTIME")
     if forced:
-        if forced not in found:
+        try:
+            return forced, registry.require(forced)
+        except LookupError:
             pytest.fail(f"C2W_PROBE_RUNTIME={forced} is not installed")
-        return forced, found[forced]
-    for name in pr.RUNTIMES:
-        if name in found:
-            return name, found[name]
+    for name, located in available().items():
+        return name, located
     pytest.skip("no WASI runtime installed: run scripts/install-runtimes.sh")
 
 
 def run(runtime, probes, name, args=(), *, stdin=subprocess.DEVNULL, input=None, timeout=30, **kw):
-    rt, binary = runtime
-    argv = pr.command(rt, binary, pr.Launch(probes / f"{name}.wasm", list(args), **kw))
+    argv = command(runtime[1], probes / f"{name}.wasm", args, **kw)
     return subprocess.run(argv, stdin=None if input is not None else stdin, input=input,
                           capture_output=True, timeout=timeout)
 
@@ -214,7 +234,7 @@ def _socket_case(rt_bin, probes, name, args=(), **kw):
 
 
 def test_sock_accept_echoes_one_line_on_a_preopened_listener(probes):
-    found = pr.available()
+    found = available()
     rt = next((n for n in SOCKET_RUNTIMES if n in found), None)
     if rt is None:
         pytest.skip("no runtime with preopened sockets (wasmtime46, wazero): run scripts/install-runtimes.sh")
@@ -233,11 +253,12 @@ def test_sock_accept_exits_2_without_a_listener(runtime, probes):
 
 
 def test_sock_bind_accept_echoes_one_line_on_wamr(probes):
-    binary = pr.find_runtime("iwasm")
-    if not binary:
+    wamr = available().get("wamr")
+    if wamr is None:
         pytest.skip("iwasm not installed: run scripts/install-runtimes.sh")
-    r, res = _socket_case(("iwasm", binary), probes, "sock_bind_accept", ["127.0.0.1:{port}"],
-                          addr_pool="127.0.0.1/32")
+    # the module binds 127.0.0.1:PORT itself; the adapter allows it with --addr-pool=127.0.0.1/32
+    r, res = _socket_case(("wamr", wamr), probes, "sock_bind_accept", ["127.0.0.1:{port}"],
+                          listen="127.0.0.1:{port}")
     out = lines(r)
     assert r.returncode == 0, (out, r.stderr)
     assert out[2:] == ["received=ping\\n", "sent=11"]
@@ -266,8 +287,7 @@ def test_trap_prints_then_fails(runtime, probes):
 
 
 def test_sleep_forever_prints_then_keeps_running(runtime, probes):
-    rt, binary = runtime
-    argv = pr.command(rt, binary, pr.Launch(probes / "sleep_forever.wasm"))
+    argv = command(runtime[1], probes / "sleep_forever.wasm")
     p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         assert p.stdout.readline() == b"sleeping\n"
