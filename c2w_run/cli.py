@@ -212,13 +212,14 @@ def cmd_run(argv: list[str]) -> int:
     name = registry.resolve_name(ns.runtime).name if ns.runtime else None
     spec = build_spec(ns)
     located = registry.require(name or registry.default_runtime())
+    caps = located.info.capabilities
     channel = None
-    if located.info.max_exit_status < 255 and is_c2w_image(spec.module):
+    if caps.max_exit_status < 255 and is_c2w_image(spec.module):
         channel = StatusChannel(spec)
     image = is_c2w_image(spec.module)
-    if image and ns.stdin_mode is None and located.info.image_stdin_mode:
-        spec.args = ["--stdin-mode", located.info.image_stdin_mode, *spec.args]
-    net = NetSession(spec, located.info.name) if spec.net else None
+    if image and ns.stdin_mode is None and caps.image_stdin_mode:
+        spec.args = ["--stdin-mode", caps.image_stdin_mode, *spec.args]
+    net = NetSession(spec, located.info, list(registry.runtimes().values())) if spec.net else None
     try:
         inv = registry.invocation(located, spec)
         with net or contextlib.nullcontext(), raw_terminal(image and spec.tty):
@@ -245,7 +246,8 @@ def runtime_rows() -> list[dict[str, object]]:
             "command": cmd,
             "env_var": info.env_var,
             "install": info.install,
-            "net": net_transports(info.name),
+            "net": net_transports(info),
+            "capabilities": info.capabilities.to_json(),
         })
     return rows
 
