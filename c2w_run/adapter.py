@@ -33,7 +33,7 @@ class Capabilities:
     an adapter that declares nothing gets `:ro` mappings and listening sockets refused.
 
     The fields a probe case measures (`readonly_mapdir`, `sockets`, `max_exit_status`) are
-    compared with `c2w-matrix capabilities` of a real matrix run (c2w_run/tests/test_capabilities_match_matrix.py).
+    compared with `c2w-matrix capabilities` of a real matrix run (matrix/tests/test_capabilities_match_adapters.py).
     """
 
     readonly_mapdir: bool = False  # -v HOST:GUEST:ro as a read-only preopen (else refused)

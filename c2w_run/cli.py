@@ -245,6 +245,7 @@ def runtime_rows() -> list[dict[str, object]]:
             "version": registry.version(located) if located else None,
             "command": cmd,
             "env_var": info.env_var,
+            "aliases": list(info.aliases),
             "install": info.install,
             "net": net_transports(info),
             "capabilities": info.capabilities.to_json(),

@@ -8,7 +8,6 @@ the result is marked flaky. Outcomes: pass, fail, xfail, xpass, skip, error.
 
 from __future__ import annotations
 
-import functools
 import os
 import pty
 import re
@@ -62,20 +61,6 @@ def c2w_run_command() -> list[str]:
     return [sys.executable, "-m", "c2w_run.cli"]
 
 
-@functools.lru_cache(maxsize=1)
-def launcher_help() -> str:
-    done = subprocess.run([*c2w_run_command(), "--help"], capture_output=True, text=True,
-                          stdin=subprocess.DEVNULL, timeout=60)
-    return done.stdout
-
-
-def launcher_missing(case: Case) -> str | None:
-    """Why the launcher cannot express this case yet (None when it can)."""
-    if case.listen and LISTEN_OPTION not in launcher_help():
-        return f"c2w-run has no {LISTEN_OPTION} HOST:PORT (pre-opened listener) yet"
-    return None
-
-
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -123,9 +108,8 @@ def tcp_server(sock: socket.socket, reply: bytes, stop: threading.Event) -> None
 
 
 def c2w_run_args(case: Case, runtime: str, program: Path, workdir: Path, port: int | None,
-                 via: list[str] | None = None, server_port: int | None = None) -> list[str]:
-    """The c2w-run arguments (after the command itself) for one run of case. via: runtime flags
-    standing in for a launcher option c2w-run does not have yet (case.fallback_runtime_flags)."""
+                 server_port: int | None = None) -> list[str]:
+    """The c2w-run arguments (after the command itself) for one run of case."""
     argv = ["--runtime", runtime]
     for i, m in enumerate(case.mapdirs):
         argv += ["-v", f"{workdir / f'dir{i}'}:{m.guest}{':ro' if m.readonly else ''}"]
@@ -133,9 +117,7 @@ def c2w_run_args(case: Case, runtime: str, program: Path, workdir: Path, port: i
         argv += ["-e", f"{k}={substitute(v, port, server_port)}"]
     if case.stdin == "none":
         argv.append("--no-stdin")
-    if via is not None:
-        argv += [f"--runtime-flag={substitute(f, port)}" for f in via]
-    elif case.listen and port is not None:
+    if case.listen and port is not None:
         argv += [LISTEN_OPTION, f"127.0.0.1:{port}"]
     argv += [*(substitute(a, port, server_port) for a in case.launcher_args), "--timeout", f"{case.timeout:g}",
              str(program), *(substitute(a, port, server_port) for a in case.args)]
@@ -143,8 +125,8 @@ def c2w_run_args(case: Case, runtime: str, program: Path, workdir: Path, port: i
 
 
 def command_for(case: Case, runtime: str, program: Path, workdir: Path, port: int | None = None,
-                via: list[str] | None = None, server_port: int | None = None) -> list[str]:
-    return [*c2w_run_command(), *c2w_run_args(case, runtime, program, workdir, port, via, server_port)]
+                server_port: int | None = None) -> list[str]:
+    return [*c2w_run_command(), *c2w_run_args(case, runtime, program, workdir, port, server_port)]
 
 
 def prepare(case: Case, workdir: Path) -> None:
@@ -323,7 +305,7 @@ def stop_process(proc: subprocess.Popen) -> None:
         pass
 
 
-def run_once(case: Case, runtime: str, programs: Programs, via: list[str] | None = None) -> Result:
+def run_once(case: Case, runtime: str, programs: Programs) -> Result:
     base = Result(runtime, case.id, case.feature, case.level, "error", attempts=1)
     try:
         program = programs.path(case.level, case.program)
@@ -342,7 +324,7 @@ def run_once(case: Case, runtime: str, programs: Programs, via: list[str] | None
             srv.listen(8)
             server_port = srv.getsockname()[1]
             threading.Thread(target=tcp_server, args=(srv, case.server.reply.encode(), stop), daemon=True).start()
-        argv = command_for(case, runtime, program, workdir, port, via, server_port)
+        argv = command_for(case, runtime, program, workdir, port, server_port)
         base.command = [a if len(a) <= 300 else f"{a[:40]}[... {len(a)} characters]" for a in argv]
         master = slave = None
         if case.stdin in ("data", "idle", "script"):
@@ -422,18 +404,10 @@ def run_case(case: Case, runtime: str, programs: Programs, expectations: Expecta
     exp = expectations.for_case(case.id)
     if exp is not None and exp.kind == "skip":
         return Result(runtime, case.id, case.feature, case.level, "skip", reason=exp.reason, link=exp.link)
-    missing = launcher_missing(case)
-    via = None
-    if missing:
-        via = case.fallback_runtime_flags.get(runtime)
-        if via is None:
-            reason = missing if exp is None else f"{missing}; expected to fail here anyway: {exp.reason}"
-            return Result(runtime, case.id, case.feature, case.level, "skip", reason=reason,
-                          link=exp.link if exp else "")
     kind = exp.kind if exp else None
-    result = apply_expectation(run_once(case, runtime, programs, via), kind)
+    result = apply_expectation(run_once(case, runtime, programs), kind)
     if rerun and unexpected(result):
-        second = apply_expectation(run_once(case, runtime, programs, via), kind)
+        second = apply_expectation(run_once(case, runtime, programs), kind)
         second.attempts = 2
         if second.outcome != result.outcome:
             second.flaky = True
@@ -442,8 +416,6 @@ def run_case(case: Case, runtime: str, programs: Programs, expectations: Expecta
         result = second
     if exp is not None:
         result.reason, result.link = exp.reason, exp.link
-    if via is not None:
-        result.note = f"through --runtime-flag {' '.join(via)}: {missing}"
     if result.outcome == "pass":
         result.stdout, result.stderr = trim(result.stdout), trim(result.stderr)
     return result

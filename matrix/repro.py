@@ -19,7 +19,7 @@ from pathlib import Path
 from conformance import cases as cases_mod
 from conformance.expectations import Expectations
 from conformance.programs import Programs, probe_sources
-from conformance.runner import (Result, apply_expectation, c2w_run_args, free_port, launcher_missing, prepare,
+from conformance.runner import (Result, apply_expectation, c2w_run_args, free_port, prepare,
                                run_once)
 
 from .collect import RunError, runtime_rows, select_runtimes
@@ -149,7 +149,7 @@ def _stdin_lines(case: cases_mod.Case) -> tuple[list[str], str]:
 
 
 def write_bundle(case: cases_mod.Case, runtime: str, programs: Programs, result: Result, out: Path,
-                 version: str | None, via: list[str] | None = None) -> Path:
+                 version: str | None) -> Path:
     if case.level != "probe":
         raise RunError(f"repro bundles are made for probe cases; {case.id} is an image case")
     out.mkdir(parents=True, exist_ok=True)
@@ -173,7 +173,7 @@ def write_bundle(case: cases_mod.Case, runtime: str, programs: Programs, result:
     if case.server is not None:
         raise RunError(f"repro bundles do not include a host TCP server yet ({case.id})")
     port = free_port() if (case.listen or case.tcp_port) else None
-    args = c2w_run_args(case, runtime, bundle / wasm_src.name, work, port, via)
+    args = c2w_run_args(case, runtime, bundle / wasm_src.name, work, port)
     located, inv = invocation_for(args)
     base = list(located.command)
     argv = list(inv.argv)
@@ -293,13 +293,9 @@ def repro(case_id: str, runtime: str, out: Path, cases_dir: Path | None = None,
         raise RunError(f"repro bundles are made for probe cases; {case.id} is an image case")
     programs = Programs()
     exps = Expectations.load(name, expectations_dir) if expectations_dir else Expectations.load(name)
-    missing = launcher_missing(case)
-    via = case.fallback_runtime_flags.get(name) if missing else None
-    if missing and via is None:
-        raise RunError(f"{case.id} cannot run on {name} yet: {missing}")
     exp = exps.for_case(case.id)  # a repro runs even a case the runtime's expectations skip
-    result = apply_expectation(run_once(case, name, programs, via), exp.kind if exp else None)
+    result = apply_expectation(run_once(case, name, programs), exp.kind if exp else None)
     if exp is not None:
         result.reason, result.link = exp.reason, exp.link
-    bundle = write_bundle(case, name, programs, result, out, version, via)
+    bundle = write_bundle(case, name, programs, result, out, version)
     return bundle, result
