@@ -100,9 +100,9 @@ def invocation_for(args: list[str]):
     from c2w_run import cli, registry
 
     ns = cli.run_parser().parse_args(args)
-    spec = cli.build_spec(ns)
+    req = cli.parse_request(ns)
     located = registry.require(registry.resolve_name(ns.runtime).name)
-    return located, registry.invocation(located, spec)
+    return located, registry.invocation(located, cli.build_spec(req, located.info))
 
 
 def ansi_c(text: str) -> str:

@@ -28,7 +28,7 @@ from pathlib import Path
 from types import TracebackType
 
 from ..adapter import RuntimeInfo
-from ..spec import Invocation, LaunchSpec, ListenSocket
+from ..spec import Invocation, ListenSocket, NetConfig
 from . import passt
 from .passt import NetError
 from .transports import SOCKET, STDIO, missing_reason, transport_for
@@ -45,10 +45,9 @@ def free_port() -> int:
 class NetSession:
     """Context manager around one runtime run: enter before starting the runtime."""
 
-    def __init__(self, spec: LaunchSpec, runtime: RuntimeInfo, others: list[RuntimeInfo]) -> None:
-        """`others`: every registered runtime, to name the ones with a transport."""
-        cfg = spec.net
-        assert cfg is not None
+    def __init__(self, cfg: NetConfig, runtime: RuntimeInfo, others: list[RuntimeInfo]) -> None:
+        """`others`: every registered runtime, to name the ones with a transport. The launch
+        takes `transport` (for the image's --net) and `listen` (the pre-opened listener) from here."""
         self.transport = transport_for(runtime, cfg.transport)
         if self.transport is None:
             with_one = ", ".join(o.name for o in others if transport_for(o, cfg.transport))
@@ -57,12 +56,8 @@ class NetSession:
                            f"runtimes with one: {with_one}")
         self.passt = passt.find()
         self.publish = list(cfg.publish)
-        self.port = 0
-        if self.transport == SOCKET:
-            self.port = free_port()
-            spec.listen = ListenSocket("127.0.0.1", self.port)
-        elif "--net" in spec.args:  # the image option added by the CLI
-            spec.args[spec.args.index("--net")] = "--net=stdio"
+        self.port = free_port() if self.transport == SOCKET else 0
+        self.listen = ListenSocket("127.0.0.1", self.port) if self.port else None
         self.dir: Path | None = None
         self.log = Path("/dev/null")
         self._stop = threading.Event()
