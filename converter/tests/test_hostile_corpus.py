@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from converter import testing as t
-from converter.testing import REPO
+from testsupport import oci as t
+from testsupport.oci import REPO
 
 HELLO = [t.directory("bin"), t.file("bin/hello", "hi", 0o755)]
 

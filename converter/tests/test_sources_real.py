@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from converter import testing as t
-from converter import testing_servers as servers
-from converter.testing import REPO
+from testsupport import oci as t
+from testsupport import servers
+from testsupport.oci import REPO
 
 
 def c2w(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:

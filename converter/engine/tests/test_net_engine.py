@@ -4,13 +4,11 @@ connection the engine accepted on its listening socket (`passt --fd`). Natively 
 listening fd), on wasmtime 46 (`-S tcplisten`) and on wazero (`-listen`)."""
 from __future__ import annotations
 
-import http.server
 import os
 import shutil
 import socket
 import struct
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from engine_helpers import CACHE, GUEST_DIR, engine, last_line, snapshot, wasmtime_bin
+from testsupport.servers import free_port, http_server
 
 BODY = b"hello from the host's loopback\n"
 PASST_ARGS = ["-f", "-q", "-4", "-a", "10.0.2.15", "-n", "24", "-g", "10.0.2.2", "-D", "10.0.2.3",
@@ -47,20 +46,8 @@ def image(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def http_port() -> Iterator[int]:
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(BODY)))
-            self.end_headers()
-            self.wfile.write(BODY)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    yield srv.server_address[1]
-    srv.shutdown()
+    with http_server(BODY) as port:
+        yield port
 
 
 def passt() -> str:
@@ -68,12 +55,6 @@ def passt() -> str:
     if p is None:
         pytest.skip("passt not installed (Debian package passt, scripts/setup-system.sh)")
     return p
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def join_passt(port: int, proc: subprocess.Popen[bytes]) -> subprocess.Popen[bytes]:
