@@ -24,10 +24,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .cases import Case
+from .check import check, decode
 from .expectations import Expectations
 from .programs import ProgramMissing, Programs
 
-OUTPUT_LIMIT = 64 * 1024  # captured output kept in a result that did not pass
 PASS_OUTPUT_LIMIT = 2048  # ... and in one that did (keeps the nightly history small)
 OUTCOMES = ("pass", "fail", "xfail", "xpass", "skip", "error")
 GRACE = 15.0  # seconds beyond the case timeout before the runner itself kills c2w-run
@@ -137,59 +137,6 @@ def prepare(case: Case, workdir: Path) -> None:
             p = host / rel
             p.parent.mkdir(parents=True, exist_ok=True)
             p.write_text(content)
-
-
-def decode(b: bytes | None, limit: int = OUTPUT_LIMIT) -> str:
-    b = b or b""
-    text = b[:limit].decode("utf-8", "backslashreplace")
-    return text + (f"\n[... {len(b) - limit} more bytes]" if len(b) > limit else "")
-
-
-def check(case: Case, code: int, out: bytes, err: bytes, workdir: Path,
-          client: dict | None = None) -> list[str]:
-    """Every way this run differs from the case's expectations (empty: it passed)."""
-    e = case.expect
-    so, se = decode(out, 1 << 30), decode(err, 1 << 30)
-    problems = []
-    if e.exit_nonzero:
-        if code == 0:
-            problems.append("exit status 0, expected non-zero")
-    elif e.exit_code is not None and code != e.exit_code:
-        problems.append(f"exit status {code}, expected {e.exit_code}")
-    if e.stdout is not None and so != e.stdout:
-        problems.append(f"stdout {so[:200]!r}, expected {e.stdout[:200]!r}")
-    if e.stdout_regex is not None and not re.search(e.stdout_regex, so, re.MULTILINE):
-        problems.append(f"stdout {so[:300]!r} does not match /{e.stdout_regex}/")
-    if e.stdout_echo and out != case.stdin_bytes():
-        problems.append(f"stdout is {len(out)} bytes, not the {len(case.stdin_bytes())} stdin bytes")
-    if e.stderr is not None and se != e.stderr:
-        problems.append(f"stderr {se[:200]!r}, expected {e.stderr[:200]!r}")
-    if e.stderr_regex is not None and not re.search(e.stderr_regex, se, re.MULTILINE):
-        problems.append(f"stderr {se[:300]!r} does not match /{e.stderr_regex}/")
-    for rel, want in {**e.files, **e.files_regex}.items():
-        p = workdir / rel
-        if not p.is_file():
-            problems.append(f"host file {rel} missing")
-            continue
-        got = p.read_text(errors="backslashreplace")
-        if rel in e.files and got != want:
-            problems.append(f"host file {rel} is {got[:100]!r}, expected {want[:100]!r}")
-        if rel in e.files_regex and not re.search(e.files_regex[rel], got, re.MULTILINE):
-            problems.append(f"host file {rel} {got[:100]!r} does not match /{e.files_regex[rel]}/")
-    for rel in e.absent:
-        if (workdir / rel).exists():
-            problems.append(f"host file {rel} exists, expected absent")
-    if case.client is not None and client is not None:
-        if "error" in client:
-            problems.append(f"TCP client: {client['error']}")
-        else:
-            reply = client.get("reply", b"").decode("utf-8", "backslashreplace")
-            c = case.client
-            if c.expect is not None and reply != c.expect:
-                problems.append(f"TCP reply {reply!r}, expected {c.expect!r}")
-            if c.expect_regex is not None and not re.search(c.expect_regex, reply, re.MULTILINE):
-                problems.append(f"TCP reply {reply!r} does not match /{c.expect_regex}/")
-    return problems
 
 
 def tcp_client(port: int, send: bytes, result: dict, deadline_s: float, stop: threading.Event) -> None:
