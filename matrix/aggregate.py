@@ -110,8 +110,6 @@ def totals(doc: dict) -> dict[str, int]:
     return counts
 
 
-def runtime_label(rt: dict) -> str:
-    return rt["name"]
 
 
 def version_label(rt: dict) -> str:

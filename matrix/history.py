@@ -1,4 +1,4 @@
-"""Dated results under matrix/history/<YYYY-MM-DD>.json, and the trend per runtime x feature."""
+"""Dated results under matrix-history/<YYYY-MM-DD>.json (repository root), and the trend per runtime x feature."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from pathlib import Path
 from .aggregate import SYMBOL, cells, features
 from .schema import ResultsError, dump, load
 
-HISTORY_DIR = Path(__file__).with_name("history")
+# the dated results live in the repository, outside the Python package (the nightly workflow
+# commits one per night there); --history-dir / --dir choose another place
+HISTORY_DIR = Path(__file__).resolve().parents[1] / "matrix-history"
 NAME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{4})?\.json$")
 
 
