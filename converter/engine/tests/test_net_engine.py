@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from engine_helpers import CACHE, GUEST_DIR, engine, last_line, snapshot, wasmtime_bin
+from engine_helpers import CACHE, GUEST_DIR, engine, last_line, snapshot
+from testsupport.runtimes import argv as runtime_argv
 from testsupport.servers import free_port, http_server
 
 BODY = b"hello from the host's loopback\n"
@@ -134,7 +135,7 @@ def test_wazero_listen_socket_carries_the_network_and_mac_is_honoured(image: Pat
 
 
 def test_net_without_a_listening_socket_is_one_line_and_125(image: Path) -> None:
-    p = subprocess.run([wasmtime_bin(), "run", str(image), "--net", "true"], stdin=subprocess.DEVNULL,
+    p = subprocess.run(runtime_argv("wasmtime", image, ["--net", "true"]), stdin=subprocess.DEVNULL,
                        capture_output=True, timeout=60)
     assert p.returncode == 125
     lines = p.stderr.decode().strip().splitlines()
@@ -144,15 +145,16 @@ def test_net_without_a_listening_socket_is_one_line_and_125(image: Path) -> None
 @pytest.mark.parametrize("opt", [["--net=tcp"], ["--net=socket=listenfd=x"], ["--mac", "01:00:00:00:00:01"],
                                  ["--mac", "52:54:00:12:34"]])
 def test_bad_net_options_are_one_line_and_exit_2(image: Path, opt: list[str]) -> None:
-    p = subprocess.run([wasmtime_bin(), "run", str(image), *opt, "true"], stdin=subprocess.DEVNULL,
+    p = subprocess.run(runtime_argv("wasmtime", image, [*opt, "true"]), stdin=subprocess.DEVNULL,
                        capture_output=True, timeout=60)
     assert p.returncode == 2
     assert len(p.stderr.decode().strip().splitlines()) == 1 and p.stderr.startswith(b"c2w: "), p.stderr
 
 
 def test_without_net_eth0_exists_but_stays_down(image: Path) -> None:
-    p = subprocess.run([wasmtime_bin(), "run", str(image), "cat", "/sys/class/net/eth0/operstate",
-                        "/sys/class/net/eth0/mtu"], stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+    p = subprocess.run(runtime_argv("wasmtime", image, ["cat", "/sys/class/net/eth0/operstate",
+                                                        "/sys/class/net/eth0/mtu"]),
+                       stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
     assert (p.returncode, p.stdout) == (0, b"down\n65520\n"), p.stderr
 
 
