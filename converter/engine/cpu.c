@@ -134,10 +134,10 @@ static int access_page(CPU *c, uint64_t va, int size, int acc, uint64_t *val)
         return 0;
     }
     if (acc == ACC_WRITE) {
-        if (!machine_mmio_write(c->m, pa, size, *val))
+        if (!bus_write(c->bus, pa, size, *val))
             return CAUSE_STORE_ACCESS;
     } else {
-        if (!machine_mmio_read(c->m, pa, size, val))
+        if (!bus_read(c->bus, pa, size, val))
             return CAUSE_LOAD_ACCESS;
     }
     return 0;
@@ -257,7 +257,7 @@ void cpu_trap(CPU *c, uint64_t cause, uint64_t tval)
         set_priv(c, PRV_S);
     } else {
         if (unlikely(c->emulate_m)) {
-            machine_m_trap(c->m, cause, tval);
+            c->hooks.m_trap(c->hooks.opaque, cause, tval);
             cpu_stop(c);
             return;
         }
@@ -359,7 +359,7 @@ static bool csr_read(CPU *c, uint32_t csr, uint64_t *v)
         break;
     case 0xc01:
         if (!counter_allowed(c, 1)) return false;
-        *v = machine_mtime(c->m);
+        *v = c->hooks.mtime(c->hooks.opaque);
         break;
     case 0x100: *v = read_mstatus(c) & SSTATUS_MASK; break;
     case 0x104: *v = c->mie & c->mideleg; break;
@@ -489,11 +489,13 @@ static bool csr_write(CPU *c, uint32_t csr, uint64_t v)
 
 /* ------------------------------------------------------------------ init */
 
-void cpu_init(CPU *c, struct Machine *m, uint8_t *ram, uint64_t ram_base, uint64_t ram_size)
+void cpu_init(CPU *c, const Bus *bus, const CPUHooks *hooks, uint8_t *ram, uint64_t ram_base,
+              uint64_t ram_size)
 {
     memset(c, 0, sizeof *c);
     c_table_init();
-    c->m = m;
+    c->bus = bus;
+    c->hooks = *hooks;
     c->ram = ram;
     c->ram_base = ram_base;
     c->ram_size = ram_size;
@@ -1393,7 +1395,7 @@ static int exec_system(CPU *c, uint32_t insn, int *stop)
         if (rd != 0)
             return -1;
         if (insn == 0x00000073) { /* ECALL */
-            if (c->priv == PRV_S && machine_ecall(c->m)) {
+            if (c->priv == PRV_S && c->hooks.ecall(c->hooks.opaque)) {
                 c->pc += 4;
                 *stop = 1;
                 return 1;

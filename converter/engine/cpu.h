@@ -6,10 +6,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "bus.h"
+
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
-
-struct Machine;
 
 enum { PRV_U = 0, PRV_S = 1, PRV_M = 3 };
 
@@ -58,6 +58,15 @@ typedef struct {
 
 enum { ACC_READ = 0, ACC_WRITE = 1, ACC_FETCH = 2 };
 
+/* What the hart needs from the platform besides the bus: the time CSR, the SBI (an ecall from
+ * S-mode when M-mode is emulated) and traps into an emulated M-mode (fatal). */
+typedef struct {
+    void *opaque;
+    uint64_t (*mtime)(void *opaque);
+    bool (*ecall)(void *opaque);  /* true when handled (a0/a1 set) */
+    void (*m_trap)(void *opaque, uint64_t cause, uint64_t tval);
+} CPUHooks;
+
 typedef struct DInsn DInsn; /* a decoded instruction (cpu.c) */
 typedef struct DPage DPage; /* the decoded instructions of one physical page (cpu.c) */
 
@@ -100,10 +109,12 @@ typedef struct CPU {
 
     uint8_t *ram;
     uint64_t ram_base, ram_size;
-    struct Machine *m;
+    const Bus *bus;       /* everything that is not RAM */
+    CPUHooks hooks;
 } CPU;
 
-void cpu_init(CPU *c, struct Machine *m, uint8_t *ram, uint64_t ram_base, uint64_t ram_size);
+void cpu_init(CPU *c, const Bus *bus, const CPUHooks *hooks, uint8_t *ram, uint64_t ram_base,
+              uint64_t ram_size);
 void cpu_reset(CPU *c, uint64_t pc);
 /* Run up to n instructions; stops early on WFI or when state the host must see changes. */
 void cpu_run(CPU *c, int64_t n);
@@ -122,14 +133,6 @@ static inline void cpu_stop(CPU *c)
     c->batch_size -= c->batch_left;
     c->batch_left = 0;
 }
-
-/* Implemented by the machine. */
-void machine_m_trap(struct Machine *m, uint64_t cause, uint64_t tval);
-bool machine_mmio_read(struct Machine *m, uint64_t pa, int size, uint64_t *val);
-bool machine_mmio_write(struct Machine *m, uint64_t pa, int size, uint64_t val);
-uint64_t machine_mtime(struct Machine *m);
-/* ecall from S-mode with SBI emulation: returns true when handled. */
-bool machine_ecall(struct Machine *m);
 
 /* FPU (fpu.c): executes OP-FP and FMA opcodes; returns false for an illegal instruction. */
 bool fpu_exec(CPU *c, uint32_t insn);
