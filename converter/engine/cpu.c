@@ -14,6 +14,7 @@
 
 static void c_table_init(void);
 static void dcache_init(CPU *c);
+static void dcache_flush(CPU *c);
 
 /* ------------------------------------------------------------------ TLB */
 
@@ -518,7 +519,7 @@ void cpu_reset(CPU *c, uint64_t pc)
      * container would die of SIGILL (QEMU does not check scounteren) */
     c->scounteren = 7;
     cpu_tlb_flush(c);
-    cpu_fence_i(c);
+    dcache_flush(c);
 }
 
 /* ------------------------------------------------------------------ interpreter */
@@ -811,12 +812,19 @@ static void dcache_init(CPU *c)
     c->xpage->ppn = ~0ULL;
 }
 
-void cpu_fence_i(CPU *c)
+/* Forget every decoded page. */
+static void dcache_flush(CPU *c)
 {
     if (c->dmap)
         memset(c->dmap, 0, sizeof *c->dmap * (c->ram_size >> 12));
     memset(c->fetch_dps, 0, sizeof c->fetch_dps);
     c->fetch_tag = ~0ULL;
+}
+
+void cpu_fence_i(CPU *c)
+{
+    c->n_fence_i++;
+    dcache_flush(c);
 }
 
 static DInsn *dpage_get(CPU *c, uint64_t ppn)
@@ -832,6 +840,7 @@ static DInsn *dpage_get(CPU *c, uint64_t ppn)
     for (int k = 0; k < TLB_SIZE; k++) /* fetch TLB entries must not keep the old page */
         if (c->fetch_dps[k] == p->ops)
             c->fetch_dps[k] = NULL;
+    c->n_dpages_built++;
     memset(p->ops, 0, sizeof p->ops);
     p->ops[2048].op = p->ops[2049].op = OP_PAGE_END;
     p->ppn = ppn;

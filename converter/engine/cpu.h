@@ -106,6 +106,11 @@ typedef struct CPU {
     DPage *xpage;         /* holds an instruction that crosses a page end */
     int32_t *dmap;        /* physical page number -> pool index + 1 (0: none) */
     int dnext;            /* next pool slot to reuse */
+    /* decoded-code statistics (--stats) */
+    uint64_t n_dpages_built;       /* decoded pages (re)built */
+    uint64_t n_dpages_store_drops; /* decoded pages dropped because the hart wrote them */
+    uint64_t n_dpages_dma_drops;   /* decoded pages dropped because a device wrote them */
+    uint64_t n_fence_i;            /* FENCE.I executed (also SBI remote fence.i) */
 
     uint8_t *ram;
     uint64_t ram_base, ram_size;
