@@ -104,8 +104,11 @@ typedef struct CPU {
     uint64_t run_ftag, run_pc;
     DPage *dpool;         /* decoded page pool */
     DPage *xpage;         /* holds an instruction that crosses a page end */
-    int32_t *dmap;        /* physical page number -> pool index + 1 (0: none) */
+    int32_t *dmap;        /* physical page number -> pool index + 1 (0: none); a page with
+                             decoded code has no write TLB entry, so stores to it are seen */
     int dnext;            /* next pool slot to reuse */
+    int32_t *dfree;       /* pool slots freed by drops, reused first */
+    int ndfree;
     /* decoded-code statistics (--stats) */
     uint64_t n_dpages_built;       /* decoded pages (re)built */
     uint64_t n_dpages_store_drops; /* decoded pages dropped because the hart wrote them */
@@ -128,8 +131,11 @@ void cpu_trap(CPU *c, uint64_t cause, uint64_t tval);
 bool cpu_check_interrupts(CPU *c);
 bool cpu_interrupt_pending(const CPU *c);
 void cpu_tlb_flush(CPU *c);
-/* FENCE.I: forget every decoded instruction (the engine's instruction cache). */
+/* FENCE.I: later fetches see every store made before it. Stores drop the decoded code of the
+ * pages they write as they happen, so nothing is left to drop here: fetching restarts. */
 void cpu_fence_i(CPU *c);
+/* A device (DMA) wrote guest RAM [pa, pa + len): drop the decoded code of those pages. */
+void cpu_ram_written(CPU *c, uint64_t pa, uint64_t len);
 uint64_t cpu_instret(const CPU *c);
 
 /* End the current batch after this instruction (keeps the retired count exact). */

@@ -43,6 +43,14 @@ uint8_t *machine_gpa(Machine *m, uint64_t addr, uint64_t len)
     return m->ram + off;
 }
 
+uint8_t *machine_gpa_write(Machine *m, uint64_t addr, uint64_t len)
+{
+    uint8_t *p = machine_gpa(m, addr, len);
+    if (p)
+        cpu_ram_written(&m->cpu, addr, len); /* decoded code there is stale */
+    return p;
+}
+
 static bool virtio_bus_read(void *d, uint64_t off, int size, uint64_t *val)
 {
     return virtio_mmio_read(d, off, size, val);

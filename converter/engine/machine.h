@@ -118,6 +118,8 @@ void machine_skip_to(Machine *m, uint64_t deadline);
 /* Entropy for the guest: host randomness, or the fixed stream of a deterministic boot. */
 void machine_entropy(Machine *m, uint8_t *buf, size_t n);
 uint8_t *machine_gpa(Machine *m, uint64_t addr, uint64_t len); /* NULL if outside RAM */
+/* The same for a device about to write there (DMA): drops decoded code of those pages. */
+uint8_t *machine_gpa_write(Machine *m, uint64_t addr, uint64_t len);
 int machine_add_virtio(Machine *m, VirtioDev *d);
 /* console helpers */
 void console_out(Machine *m, const void *buf, size_t len);
