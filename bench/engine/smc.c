@@ -1,7 +1,9 @@
 /* Self-modifying-code workload for bench/engine/run.py, in the style of a JIT such as qemu-user's
  * TCG: emit a block of code into an executable buffer, make it visible to instruction fetch
  * (__builtin___clear_cache: the riscv_flush_icache syscall, FENCE.I in the kernel), run it and
- * the block emitted before it; N times (argv[1], default 20000). Prints the checked sum. */
+ * the block emitted before it; N times (argv[1], default 20000). Before each block, some
+ * "translator" work in other code pages (snprintf of an integer and a double, as a JIT runs
+ * its translator between the blocks it emits). Prints the checked sum. */
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
@@ -25,7 +27,10 @@ int main(int argc, char **argv)
         return 1;
     }
     long sum = 0, want = 0;
+    unsigned chars = 0;
     for (long i = 0; i < n; i++) {
+        char text[64];
+        chars += (unsigned)snprintf(text, sizeof text, "%ld %.3f", i, (double)i / 7);
         uint32_t *b = buf + (i % NBLOCKS) * BLOCK;
         long k = (i & 7) + 1;
         for (int j = 0; j < BLOCK - 1; j++)
@@ -39,6 +44,6 @@ int main(int argc, char **argv)
             want += (((i - 1) & 7) + 1) * (BLOCK - 1);
         }
     }
-    printf("smc: %ld blocks, sum %ld %s\n", n, sum, sum == want ? "ok" : "WRONG");
+    printf("smc: %ld blocks, sum %ld %s (%u chars formatted)\n", n, sum, sum == want ? "ok" : "WRONG", chars);
     return sum == want ? 0 : 1;
 }
