@@ -6,7 +6,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 target="${1:-}"
-srcs=(cpu.c fpu.c machine.c plic.c uart.c sbi.c fdt.c virtio.c virtio_console.c virtio_blk.c
+srcs=(cpu.c fpu.c bus.c machine.c plic.c uart.c sbi.c fdt.c virtio.c virtio_console.c virtio_blk.c
       virtio_rng.c virtio_net.c net.c host.c ctl.c payload.c runtime.c main.c virtio_9p.c p9/server.c)
 warn=(-std=c11 -D_GNU_SOURCE -Wall -Wextra)
 case "$target" in

@@ -357,6 +357,11 @@ static void print_stats(Machine *m, int64_t t0, uint64_t instret0, int code, con
     uint64_t n = cpu_instret(&m->cpu) - instret0;
     fprintf(stderr, "c2w-engine: %s%llu instructions in %.3f s: %.1f MIPS, exit %d\n", what,
             (unsigned long long)n, secs, secs > 0 ? (double)n / secs / 1e6 : 0.0, code);
+    const CPU *c = &m->cpu;
+    fprintf(stderr, "c2w-engine: decoded pages built %llu, dropped by hart stores %llu, by device "
+            "writes %llu; fence.i %llu\n", (unsigned long long)c->n_dpages_built,
+            (unsigned long long)c->n_dpages_store_drops, (unsigned long long)c->n_dpages_dma_drops,
+            (unsigned long long)c->n_fence_i);
 }
 
 /* Boot until the init reports READY. Returns false (after a message) if the guest stopped. */
