@@ -157,6 +157,6 @@ def check_binaries(staging: Path, image_config: dict, arch: Arch, reference: str
         if found != (arch.machine, arch.bits, arch.little):
             shown = "/" + str(path.relative_to(staging))
             raise UnsupportedArchitecture(
-                f"{reference}: the image config says linux/{arch.name} but {shown} is a "
-                f"{_label(*found)} binary")
+                f"{reference}: the image config says linux/{arch.name} but {shown} is built for "
+                f"{_label(*found)}")
         return
