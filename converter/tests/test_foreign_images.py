@@ -232,7 +232,7 @@ def test_platform_the_index_lacks_is_refused(tmp_path: Path) -> None:
     ("arm64", elf(62), None, "config says linux/arm64 but /usr/bin/busybox is built for x86-64 (linux/amd64)"),
     ("riscv64", elf(183), ["/app"], "config says linux/riscv64 but /app is built for AArch64 (linux/arm64)"),
     ("s390x", elf(22, little=True), None, "config says linux/s390x but /usr/bin/busybox is built for ELF machine 22, 64-bit LE"),
-])
+], ids=["arm64-config-amd64-sh", "riscv64-config-arm64-entrypoint", "s390x-config-little-endian-sh"])
 def test_binaries_of_another_architecture_than_the_config_are_refused(
         tmp_path: Path, arch: str, binary: bytes, entrypoint: list[str] | None, needle: str) -> None:
     layer = [t.directory("usr"), t.directory("usr/bin"), t.file("usr/bin/busybox", binary, 0o755),
