@@ -26,7 +26,7 @@ from pathlib import Path
 
 from .cases import Case
 from .expectations import Expectations
-from .programs import ProgramMissing, Programs
+from .programs import OptionalImageAbsent, ProgramMissing, Programs
 
 OUTPUT_LIMIT = 64 * 1024  # captured output kept in a result that did not pass
 PASS_OUTPUT_LIMIT = 2048  # ... and in one that did (keeps the nightly history small)
@@ -430,6 +430,13 @@ def run_case(case: Case, runtime: str, programs: Programs, expectations: Expecta
             reason = missing if exp is None else f"{missing}; expected to fail here anyway: {exp.reason}"
             return Result(runtime, case.id, case.feature, case.level, "skip", reason=reason,
                           link=exp.link if exp else "")
+    if case.level == "image":
+        try:
+            programs.path(case.level, case.program)
+        except OptionalImageAbsent as absent:
+            return Result(runtime, case.id, case.feature, case.level, "skip", reason=str(absent))
+        except ProgramMissing:
+            pass  # reported by run_once as an error
     kind = exp.kind if exp else None
     result = apply_expectation(run_once(case, runtime, programs, via), kind)
     if rerun and unexpected(result):
