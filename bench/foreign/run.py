@@ -12,7 +12,8 @@ dd and sha256sum are two execs, so dd+sha includes two qemu-user start-ups (on t
 host side runs `qemu-ARCH-static busybox sh -c LOOP`, `... busybox dd`, `... busybox sha256sum` as
 three processes and times each). GUEST-NOTES' loop is 200000 iterations; under qemu-user under
 the interpreter one iteration costs ~240 K guest instructions (~16x the riscv64 busybox), so the
-default is 20000 (about 1.5 min per foreign image on this machine); --loop 200000 for the full one.
+default is 20000 (about 5 min per foreign image on this loaded 2-core machine, 12 min for the
+whole run); --loop 200000 for the full one.
 
 When the engine's `--stats` line carries decoded-code counters (FENCE.I, re-decodes), they are
 printed per image.
