@@ -26,7 +26,7 @@ from pathlib import Path
 from .cases import Case
 from .check import check, decode
 from .expectations import Expectations
-from .programs import ProgramMissing, Programs
+from .programs import OptionalImageAbsent, ProgramMissing, Programs
 
 PASS_OUTPUT_LIMIT = 2048  # ... and in one that did (keeps the nightly history small)
 OUTCOMES = ("pass", "fail", "xfail", "xpass", "skip", "error")
@@ -351,6 +351,13 @@ def run_case(case: Case, runtime: str, programs: Programs, expectations: Expecta
     exp = expectations.for_case(case.id)
     if exp is not None and exp.kind == "skip":
         return Result(runtime, case.id, case.feature, case.level, "skip", reason=exp.reason, link=exp.link)
+    if case.level == "image":
+        try:
+            programs.path(case.level, case.program)
+        except OptionalImageAbsent as absent:
+            return Result(runtime, case.id, case.feature, case.level, "skip", reason=str(absent))
+        except ProgramMissing:
+            pass  # reported by run_once as an error
     kind = exp.kind if exp else None
     result = apply_expectation(run_once(case, runtime, programs), kind)
     if rerun and unexpected(result):

@@ -7,6 +7,7 @@ PKGS=(
   gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu   # kernel, guest init, ISA tests
   libc6-dev-riscv64-cross                            # static glibc for the guest init
   qemu-system-misc                                   # reference machine (differential tests, bench)
+  qemu-user-static                                   # bench/foreign: arm64/amd64 binaries on the host
   linux-source-6.1 bc flex bison cpio libelf-dev libssl-dev xz-utils  # guest kernel
   erofs-utils e2fsprogs                              # rootfs disk images
   mmdebstrap                                         # riscv64 userland from Debian (private apt config)
