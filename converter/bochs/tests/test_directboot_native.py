@@ -1,0 +1,42 @@
+"""The patched Bochs boots the x86_64 guest kernel directly (no BIOS) to an initramfs /init."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bochsrun import boot
+
+
+def test_kernel_boots_to_busybox_init_and_powers_off(
+    bochs_native: Path, x86_kernel: Path, x86_smoke_initramfs: Path, tmp_path: Path
+) -> None:
+    run = boot([str(bochs_native), "-q", "-f"], tmp_path / "bochsrc", x86_kernel,
+               x86_smoke_initramfs)
+    out = run.stdout
+    assert "c2w-smoke: init running as pid 1 on x86_64" in out, out[-3000:] + run.stderr[-2000:]
+    assert "vendor_id" in out
+    assert run.status == 0, f"status {run.status}\n{out[-2000:]}\n{run.stderr[-2000:]}"
+
+
+def test_kernel_panic_without_init_exits_nonzero(
+    bochs_native: Path, x86_kernel: Path, tmp_path: Path
+) -> None:
+    # no initrd: the kernel cannot mount a root fs and panics; panic=-1 reboots, and a reboot
+    # ends a directly booted simulation with status 1
+    run = boot([str(bochs_native), "-q", "-f"], tmp_path / "bochsrc", x86_kernel, None)
+    assert "Kernel panic" in run.stdout, run.stdout[-3000:]
+    assert run.status == 1
+
+
+def test_missing_kernel_is_one_clear_line(bochs_native: Path, tmp_path: Path) -> None:
+    run = boot([str(bochs_native), "-q", "-f"], tmp_path / "bochsrc", tmp_path / "nope", None)
+    assert run.status != 0
+    assert f"bochs: directboot: cannot read kernel '{tmp_path / 'nope'}'" in run.stderr
+
+
+def test_non_bzimage_is_refused(bochs_native: Path, tmp_path: Path) -> None:
+    bogus = tmp_path / "bogus"
+    bogus.write_bytes(b"\0" * 8192)
+    run = boot([str(bochs_native), "-q", "-f"], tmp_path / "bochsrc", bogus, None)
+    assert run.status != 0
+    assert "is not a Linux bzImage" in run.stderr
