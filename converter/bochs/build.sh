@@ -18,6 +18,9 @@ die() { echo "build-bochs: $*" >&2; exit 1; }
 
 here=$(cd "$(dirname "$0")" && pwd)
 patches=$here/../patches/bochs
+engine=$(cd "$here/../engine" && pwd)
+# converter/engine's devices linked into Bochs by patch 0004 (c2w_virtio.cc)
+engine_srcs=(virtio.c virtio_rng.c)
 url=http://deb.debian.org/debian/pool/main/b/bochs/bochs_3.0+dfsg.orig.tar.xz
 sha=78f6c73d4a6472d5130a87ab9dc306d02c7c71ed8e25b3a8ef642e2a7acd282b
 cache=${C2W_CACHE:-$HOME/.cache/c2w}/bochs
@@ -95,6 +98,7 @@ command -v "${cxx%% *}" >/dev/null || die "missing ${cxx%% *}"
 target=$1
 hash=$( { echo "$sha $target ${flags[*]} $cflags ${asyncify[*]:-}"; ${cxx%% *} --version | head -n1;
           [ "$target" = wasi ] && wasm-opt --version; cat "$0";
+          for f in "${engine_srcs[@]}" "$engine"/*.h; do echo "${f##*/}"; cat "$engine/${f##*/}"; done;
           for p in "$patches"/*.patch; do [ -e "$p" ] && { basename "$p"; cat "$p"; }; done; } \
         | sha256sum | cut -c1-16)
 out=$cache/$target-$hash
@@ -111,10 +115,18 @@ prepare "$tmp/src"
 log=$tmp/build.log
 echo "build-bochs: building $target (configure + make -j$jobs, a few minutes)" >&2
 start=$(date +%s)
-mkdir -p "$tmp/out"
+mkdir -p "$tmp/out" "$tmp/src/c2w"
+engine_objs=()
+for f in "${engine_srcs[@]}"; do
+  engine_objs+=("$tmp/src/c2w/${f%.c}.o")
+  $cc $cflags -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I"$engine" -c "$engine/$f" -o "$tmp/src/c2w/${f%.c}.o" \
+    || die "compiling converter/engine/$f failed"
+done
 if [ "$target" = native ]; then
+  # the engine's objects need Bochs' side of the shim: link them only into bochs, not into
+  # configure's test programs (make's LIBS replaces configure's, which is empty here)
   if ! (cd "$tmp/src" && CC=$cc CXX=$cxx CFLAGS="$cflags" CXXFLAGS="$cflags" ./configure "${flags[@]}" \
-          && make -j"$jobs" bochs) > "$log" 2>&1; then
+          && make -j"$jobs" C2W_ENGINE="$engine" LIBS="${engine_objs[*]}" bochs) > "$log" 2>&1; then
     tail -n 40 "$log" >&2
     die "$target build failed (log above)"
   fi
@@ -125,7 +137,8 @@ else
           && CC=$cc CXX=$cxx AR=llvm-ar-14 RANLIB=llvm-ranlib-14 \
              CFLAGS="$cflags -I$src/wasi" CXXFLAGS="$cflags -fno-exceptions -I$src/wasi" \
              LIBS="$src/wasi/wasi_jmp.o $wasi_libs" ./configure "${flags[@]}" \
-          && make -j"$jobs" MAKELIB='llvm-ar-14 rv $@' bochs) > "$log" 2>&1; then
+          && make -j"$jobs" MAKELIB='llvm-ar-14 rv $@' C2W_ENGINE="$engine" \
+                  LIBS="$src/wasi/wasi_jmp.o ${engine_objs[*]} $wasi_libs" bochs) > "$log" 2>&1; then
     tail -n 40 "$log" >&2
     die "$target build failed (log above)"
   fi

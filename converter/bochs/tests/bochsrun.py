@@ -7,7 +7,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-SERIAL_CMDLINE = "console=ttyS0 earlyprintk=serial,ttyS0,115200 panic=-1 mitigations=off"
+# the devices of patch 0004 (c2w_virtio.cc): one per 4 KiB page from 0xfeb00000
+VIRTIO_DEVICES = "virtio_mmio.device=0x200@0xfeb00000:5"
+SERIAL_CMDLINE = f"console=ttyS0 earlyprintk=serial,ttyS0,115200 panic=-1 mitigations=off {VIRTIO_DEVICES}"
 
 
 def bochsrc(kernel: Path, initrd: Path | None, cmdline: str, memory_mb: int = 256) -> str:

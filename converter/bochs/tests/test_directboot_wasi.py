@@ -25,6 +25,7 @@ def test_kernel_boots_under_wasmtime_like_natively(
     run = boot(argv, rc, x86_kernel.resolve(), x86_smoke_initramfs.resolve(), timeout=600)
     out = run.stdout
     assert "c2w-smoke: init running as pid 1 on x86_64" in out, out[-3000:] + run.stderr[-2000:]
+    assert "c2w-smoke: rng virtio_rng.0 " in out  # the engine's virtio-rng, WASI random_get
     assert "reboot: System halted" in out
     assert run.status == 0, f"status {run.status}\n{run.stderr[-2000:]}"
 
