@@ -14,6 +14,8 @@ PKGS=(
   cmake ninja-build libasmjit-dev                    # WAMR (asmjit: its fast JIT)
   passt podman skopeo docker-registry                # networking, image sources
   chromium                                           # the matrix HTML page, checked headless
+  binaryen llvm-14 libc++-14-dev-wasm32 libc++abi-14-dev-wasm32  # Bochs (x86_64 engine) for wasm32-wasi (llvm-ar)
+  busybox-static                                     # x86_64 test initramfs for the Bochs boot tests
 )
 missing=()
 for p in "${PKGS[@]}"; do
