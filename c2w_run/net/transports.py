@@ -22,6 +22,7 @@ TRANSPORTS: dict[str, tuple[str, ...]] = {
     "wamr-interp": (STDIO,),  # the same WASI implementation as wamr
     "wamr-aot": (STDIO,),
     "node": (STDIO,),
+    "browser": (STDIO,),  # the multiplex rides the page's WebSocket (c2w_run/browser/README.md)
 }
 
 # why the others have none (shown in the one-line error)
@@ -32,6 +33,7 @@ MISSING: dict[str, str] = {
     "wamr-interp": "iwasm pre-opens no socket (its guests bind their own through WAMR-only imports)",
     "wamr-aot": "iwasm pre-opens no socket (its guests bind their own through WAMR-only imports)",
     "node": "node:wasi has no sockets",
+    "browser": "a web page has no sockets",
     "wasmer": "the stdio multiplex stalls on wasmer 7.4 (not investigated yet); no pre-opened sockets",
 }
 

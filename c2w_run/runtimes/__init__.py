@@ -1,5 +1,5 @@
 """Built-in runtime adapters: one module per runtime, each a pluggy plugin."""
 
-from . import node, wamr, wamr_aot, wasmedge, wasmer, wasmtime, wasmtime_py, wazero
+from . import browser, node, wamr, wamr_aot, wasmedge, wasmer, wasmtime, wasmtime_py, wazero
 
-BUILTIN = (wasmtime, wasmtime_py, wamr, wamr_aot, wazero, wasmer, wasmedge, node)
+BUILTIN = (wasmtime, wasmtime_py, wamr, wamr_aot, wazero, wasmer, wasmedge, node, browser)
