@@ -12,7 +12,8 @@ PKGS=(
   mmdebstrap                                         # riscv64 userland from Debian (private apt config)
   cmake ninja-build libasmjit-dev                    # WAMR (asmjit: its fast JIT)
   passt podman skopeo docker-registry                # networking, image sources
-  chromium                                           # the matrix HTML page, checked headless
+  chromium                                           # the matrix HTML page, the browser runtime (headless)
+  nodejs                                             # node:wasi runtime; its npm installs the browser page (scripts/install-browser.sh)
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -34,7 +34,7 @@ from websockets.exceptions import ConnectionClosed
 
 from . import chromium
 from .dirsync import DirSyncError, Loaded, pack, write_back
-from .server import STATIC, PageServer, vendored
+from .server import STATIC, PageServer, Routes, vendored
 
 FAILED = 125  # the browser or the page failed before the module could finish
 TRAP = 134
@@ -97,6 +97,29 @@ def b64(s: str) -> str:
     return base64.b64encode(os.fsencode(s)).decode()
 
 
+def page_routes(opts: Options, kinds: dict[str, str], page: Path) -> tuple[Routes, list[Loaded | None]]:
+    """The server's routes for one run: the page, the module, /config.json (what worker.js
+    reads: argv and environ as base64 bytes, mapped directories, how stdio looks), and each
+    mapped directory's blob; with what each writable directory held when loaded."""
+    routes: Routes = {"/": ("text/html; charset=utf-8", page), "/module.wasm": ("application/wasm", opts.module)}
+    loaded: list[Loaded | None] = []
+    dirs = []
+    for index, (host, guest, readonly) in enumerate(opts.dirs):
+        blob, state = pack(host)
+        loaded.append(None if readonly else state)
+        routes[f"/fs/{index}"] = ("application/octet-stream", blob)
+        dirs.append({"guest": guest, "url": f"/fs/{index}", "readonly": readonly})
+    config = {
+        "module": "/module.wasm",
+        "args": [b64(str(opts.module)), *(b64(a) for a in opts.args)],
+        "env": [b64(f"{k}={v}") for k, v in opts.env],
+        "dirs": dirs,
+        "kinds": kinds,
+    }
+    routes["/config.json"] = ("application/json", json.dumps(config).encode())
+    return routes, loaded
+
+
 class Writer:
     """Our fd 1 or 2, written by a thread of its own so a slow reader never stalls the relay."""
 
@@ -144,24 +167,8 @@ class Run:
             self.result.set_result(code)
 
     def routes(self) -> dict[str, tuple[str, bytes | Path]]:
-        routes: dict[str, tuple[str, bytes | Path]] = {
-            "/": ("text/html; charset=utf-8", STATIC / "run.html"),
-            "/module.wasm": ("application/wasm", self.opts.module),
-        }
-        dirs = []
-        for index, (host, guest, readonly) in enumerate(self.opts.dirs):
-            blob, loaded = pack(host)
-            self.loaded.append(None if readonly else loaded)
-            routes[f"/fs/{index}"] = ("application/octet-stream", blob)
-            dirs.append({"guest": guest, "url": f"/fs/{index}", "readonly": readonly})
-        config = {
-            "module": "/module.wasm",
-            "args": [b64(str(self.opts.module)), *(b64(a) for a in self.opts.args)],
-            "env": [b64(f"{k}={v}") for k, v in self.opts.env],
-            "dirs": dirs,
-            "kinds": {"stdin": fd_kind(0), "stdout": fd_kind(1), "stderr": fd_kind(2)},
-        }
-        routes["/config.json"] = ("application/json", json.dumps(config).encode())
+        kinds = {"stdin": fd_kind(0), "stdout": fd_kind(1), "stderr": fd_kind(2)}
+        routes, self.loaded = page_routes(self.opts, kinds, STATIC / "run.html")
         return routes
 
     async def session(self, ws: ServerConnection) -> None:
