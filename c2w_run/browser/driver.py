@@ -187,6 +187,7 @@ class Run:
                     self.out[kind].put(body)
                 elif kind == 3:
                     (code,) = struct.unpack("<I", body[:4])
+                    self.timings["exit_ms"] = (time.monotonic() - self.t0) * 1000
                     self.finish(code & 0xFF)
                     break
                 elif kind == 4:
@@ -255,6 +256,7 @@ class Run:
         finally:
             watcher.cancel()
             browser.close()
+            self.timings["closed_ms"] = (time.monotonic() - self.t0) * 1000
             await server.close()
 
     async def watch(self, browser: chromium.Browser) -> None:
