@@ -1,7 +1,7 @@
 """Finding Debian's Chromium and starting it headless on a loopback page.
 
 Never downloads a browser: `chromium` comes from Debian (scripts/setup-system.sh). Each launch
-gets a fresh profile directory (`c2w-browser-<pid>-*` in the temp dir), removed when the launch
+gets a fresh profile directory (`c2w-browser-<pid>-*` in /dev/shm or the temp dir), removed when the launch
 ends; profiles left behind by a launcher that was killed (-9, a timeout) are removed by the next
 launch once their process is gone.
 """
@@ -19,6 +19,13 @@ from pathlib import Path
 ENV_VAR = "C2W_CHROMIUM"  # path of the chromium binary to use
 NAMES = ("chromium", "chromium-browser")
 PROFILE_PREFIX = "c2w-browser-"
+
+
+def profile_root() -> Path:
+    """Where profiles go: /dev/shm when there is one (creating and removing a profile on this
+    VM's disk took 0.4 s of each run), else the temp dir."""
+    shm = Path("/dev/shm")
+    return shm if shm.is_dir() and os.access(shm, os.W_OK) else Path(tempfile.gettempdir())
 
 FLAGS = (
     "--headless",
@@ -60,7 +67,7 @@ def version(path: str) -> str | None:
 
 
 def _remove_stale_profiles() -> None:
-    for d in Path(tempfile.gettempdir()).glob(PROFILE_PREFIX + "*"):
+    for d in profile_root().glob(PROFILE_PREFIX + "*"):
         pid = d.name[len(PROFILE_PREFIX):].split("-", 1)[0]
         if not pid.isdigit():
             continue
@@ -77,7 +84,7 @@ class Browser:
 
     def __init__(self, binary: str, url: str, extra: tuple[str, ...] = (), devtools: bool = False) -> None:
         _remove_stale_profiles()
-        self.dir = Path(tempfile.mkdtemp(prefix=f"{PROFILE_PREFIX}{os.getpid()}-"))
+        self.dir = Path(tempfile.mkdtemp(prefix=f"{PROFILE_PREFIX}{os.getpid()}-", dir=profile_root()))
         self.profile = self.dir / "profile"
         self.log_path = self.dir / "chromium.log"
         argv = [binary, *FLAGS, f"--user-data-dir={self.profile}", *extra]

@@ -2,10 +2,10 @@
 in-memory file system, and the page's tree at exit written back to the host.
 
 Blob format (shared with static/wasi_host.js): records of
-    u8 kind (1 file, 2 dir) | u32 LE path length | path (UTF-8, relative, parents first) |
+    u8 kind (1 file, 2 dir, 3 symlink: data is its target) | u32 LE path length | path (UTF-8, relative, parents first) |
     u32 LE data length | data
-Loaded: directories and regular files whose names are valid UTF-8 (the shim's paths are JS
-strings). Symlinks, special files and other names are not visible in the page and are never
+Loaded: directories, regular files and symlinks whose names (and targets) are valid UTF-8 (the
+shim's paths are JS strings). Special files and other names are not visible in the page and are never
 touched by the write-back. The write-back changes only what the module changed relative to what
 was loaded: files whose bytes differ are replaced atomically (mode kept), new files and
 directories are created, loaded entries that are gone are deleted.
@@ -22,7 +22,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-FILE, DIR = 1, 2
+FILE, DIR, LINK = 1, 2, 3
 MAX_FILE = (1 << 32) - 1
 
 
@@ -71,6 +71,11 @@ def pack(root: Path) -> tuple[bytes, Loaded]:
                 out.extend(_record(DIR, rel, b""))
                 loaded.entries[rel] = (DIR, b"")
                 walk(path, rel + "/")
+            elif stat.S_ISLNK(st.st_mode):
+                target = os.readlink(path)
+                if _visible(target):
+                    out.extend(_record(LINK, rel, target.encode()))
+                    loaded.entries[rel] = (LINK, hashlib.sha256(target.encode()).digest())
             elif stat.S_ISREG(st.st_mode):
                 try:
                     data = path.read_bytes()
@@ -102,7 +107,7 @@ def unpack(blob: bytes) -> dict[str, tuple[int, bytes]]:
         data = bytes(view[p:p + dlen])
         p += dlen
         parts = rel.split("/")
-        if kind not in (FILE, DIR) or not rel or any(c in ("", ".", "..") for c in parts) or "\0" in rel:
+        if kind not in (FILE, DIR, LINK) or not rel or any(c in ("", ".", "..") for c in parts) or "\0" in rel:
             raise DirSyncError(f"bad path {rel!r} in a directory record from the page")
         entries[rel] = (kind, data)
     return entries
@@ -132,6 +137,13 @@ def _unlink_quietly(path: str) -> None:
         pass
 
 
+def _write_link(path: Path, target: str) -> None:
+    tmp = path.parent / f".c2w-link-{os.getpid()}-{path.name}"
+    _unlink_quietly(str(tmp))
+    os.symlink(target, tmp)
+    os.replace(tmp, path)
+
+
 def write_back(loaded: Loaded, blob: bytes) -> None:
     """Apply the page's tree (`blob`) to the host directory `loaded.root`."""
     new = unpack(blob)
@@ -142,7 +154,7 @@ def write_back(loaded: Loaded, blob: bytes) -> None:
             path = root / rel
             if loaded.entries[rel][0] == DIR:
                 shutil.rmtree(path, ignore_errors=True)
-            elif path.is_file() or path.is_symlink():
+            elif path.is_symlink() or path.is_file():
                 path.unlink()
         for rel, (kind, data) in new.items():
             path = root / rel
@@ -150,7 +162,10 @@ def write_back(loaded: Loaded, blob: bytes) -> None:
             if kind == DIR:
                 if old is None or old[0] != DIR:
                     path.mkdir(exist_ok=True)
-            elif old is None or old[0] != FILE or old[1] != hashlib.sha256(data).digest():
-                _write_file(path, data)
+            elif old is None or old[0] != kind or old[1] != hashlib.sha256(data).digest():
+                if kind == FILE:
+                    _write_file(path, data)
+                else:
+                    _write_link(path, data.decode())
     except OSError as e:
         raise DirSyncError(f"cannot write back mapped directory {root}: {e}") from None

@@ -21,6 +21,7 @@ import json
 import os
 import queue
 import signal
+import socket
 import stat
 import struct
 import sys
@@ -243,15 +244,21 @@ class Run:
         self.result = loop.create_future()
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             loop.add_signal_handler(sig, self.finish, -sig)
-        server = PageServer(self.routes(), self.session)
-        port = await server.start()
         binary = self.opts.chromium or chromium.find()
         if binary is None:
             self.say("chromium is not installed (Debian package 'chromium')")
             return FAILED
-        browser = chromium.Browser(binary, f"http://127.0.0.1:{port}/")
+        # the browser starts first (its start-up is most of ours); its first request waits in
+        # the listening socket's backlog while the mapped directories are packed
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(16)
+        browser = chromium.Browser(binary, f"http://127.0.0.1:{sock.getsockname()[1]}/")
+        server = PageServer({}, self.session)
         watcher = asyncio.create_task(self.watch(browser))
         try:
+            server.routes = self.routes()
+            await server.start(sock=sock)
             return await self.result
         finally:
             watcher.cancel()

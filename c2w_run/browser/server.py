@@ -5,6 +5,7 @@ cross-origin isolated: SharedArrayBuffer and Atomics.wait work in its Worker."""
 from __future__ import annotations
 
 import mimetypes
+import socket
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -74,9 +75,11 @@ class PageServer:
         if self.on_ws is not None:
             await self.on_ws(connection)
 
-    async def start(self, host: str = "127.0.0.1", port: int = 0) -> int:
-        self.server = await serve(self._handler, host, port, process_request=self._process,
-                                  max_size=None, compression=None, ping_interval=None, write_limit=1 << 20)
+    async def start(self, host: str = "127.0.0.1", port: int = 0, sock: socket.socket | None = None) -> int:
+        """Listen on host:port, or on `sock` (already bound and listening)."""
+        where = {"sock": sock} if sock is not None else {"host": host, "port": port}
+        self.server = await serve(self._handler, process_request=self._process, max_size=None, compression=None,
+                                  ping_interval=None, write_limit=1 << 20, **where)
         self.port = int(self.server.sockets[0].getsockname()[1])
         return self.port
 

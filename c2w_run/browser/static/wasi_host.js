@@ -8,7 +8,7 @@
 //   - args/environ as exact bytes (the shim sizes them in UTF-16 units);
 //   - clock_time_get with sub-millisecond real time; sock_accept and friends as errors, not throws;
 //   - the shim's Filestat layout fixed (it writes atim/mtim/ctim at wrong offsets, nlink 0).
-import { WASI, WASIProcExit, Fd, File, Directory, OpenDirectory, OpenFile, PreopenDirectory, wasi } from "./vendor/browser_wasi_shim/index.js";
+import { WASI, WASIProcExit, Fd, Inode, File, Directory, OpenDirectory, OpenFile, PreopenDirectory, wasi } from "./vendor/browser_wasi_shim/index.js";
 
 export { WASIProcExit };
 
@@ -30,6 +30,47 @@ OpenDirectory.prototype.path_filestat_set_times = function (flags, path) {
 };
 OpenFile.prototype.fd_filestat_set_times = () => 0;
 OpenDirectory.prototype.fd_filestat_set_times = () => 0;
+
+// Symbolic links (the shim has none): an inode holding its target. path_open and
+// path_filestat_get follow a link in the last component when asked (LOOKUP_SYMLINK_FOLLOW),
+// relative to the link's directory, never out of the preopen (an absolute target is ENOTCAPABLE).
+export class Symlink extends Inode {
+  constructor(target) {
+    super();
+    this.target = target;
+  }
+  path_open() {
+    return { ret: wasi.ERRNO_LOOP, fd_obj: null };
+  }
+  stat() {
+    return new wasi.Filestat(this.ino, wasi.FILETYPE_SYMBOLIC_LINK, BigInt(new TextEncoder().encode(this.target).length));
+  }
+}
+const FOLLOW = 1;
+
+function resolveLink(dirFd, path, dirflags) {
+  for (let hops = 0; hops < 40; hops++) {
+    if (!(dirflags & FOLLOW)) return { ret: 0, path };
+    const { inode_obj } = dirFd.path_lookup(path, 0);
+    if (!(inode_obj instanceof Symlink)) return { ret: 0, path };
+    const target = inode_obj.target;
+    if (target.startsWith("/")) return { ret: wasi.ERRNO_NOTCAPABLE, path: null };
+    const trimmed = path.replace(/\/+$/, "");
+    const slash = trimmed.lastIndexOf("/");
+    path = slash < 0 ? target : `${trimmed.slice(0, slash)}/${target}`;
+  }
+  return { ret: wasi.ERRNO_LOOP, path: null };
+}
+const shimPathOpen = OpenDirectory.prototype.path_open;
+OpenDirectory.prototype.path_open = function (dirflags, path, ...rest) {
+  const r = resolveLink(this, path, dirflags);
+  return r.path === null ? { ret: r.ret, fd_obj: null } : shimPathOpen.call(this, dirflags, r.path, ...rest);
+};
+const shimFilestat = OpenDirectory.prototype.path_filestat_get;
+OpenDirectory.prototype.path_filestat_get = function (flags, path) {
+  const r = resolveLink(this, path, flags);
+  return r.path === null ? { ret: r.ret, filestat: null } : shimFilestat.call(this, flags, r.path);
+};
 
 const FILETYPES = { tty: wasi.FILETYPE_CHARACTER_DEVICE, file: wasi.FILETYPE_REGULAR_FILE, pipe: wasi.FILETYPE_UNKNOWN };
 
@@ -110,6 +151,7 @@ class ReadonlyOpenDirectory extends OpenDirectory {
   path_remove_directory() { return wasi.ERRNO_ROFS; }
   path_link() { return wasi.ERRNO_ROFS; }
   path_filestat_set_times() { return wasi.ERRNO_ROFS; }
+  path_symlink() { return wasi.ERRNO_ROFS; }
   path_unlink() { return { ret: wasi.ERRNO_ROFS, inode_obj: null }; }
 }
 class ReadonlyPreopen extends ReadonlyOpenDirectory {
@@ -123,7 +165,7 @@ class ReadonlyPreopen extends ReadonlyOpenDirectory {
 }
 
 // Build a preopen from the blob the host serves (see c2w_run/browser/dirsync.py): records of
-// u8 kind (1 file, 2 dir) | u32 path length | path (UTF-8, relative, parents first) | u32 data length | data
+// u8 kind (1 file, 2 dir, 3 symlink: data is the target) | u32 path length | path (UTF-8, relative, parents first) | u32 data length | data
 export function preopenFromBlob(guest, blob, readonly) {
   const Dir = readonly ? ReadonlyDirectory : Directory;
   const root = new Dir(new Map());
@@ -147,6 +189,8 @@ export function preopenFromBlob(guest, blob, readonly) {
       node = new Dir(new Map());
       node.parent = parent;
       dirs.set(path, node);
+    } else if (kind === 3) {
+      node = new Symlink(dec.decode(data));
     } else {
       node = new File(data, { readonly });
     }
@@ -164,12 +208,13 @@ export function blobFromPreopen(pre) {
     for (const [name, node] of dir.contents) {
       const path = prefix ? `${prefix}/${name}` : name;
       const isDir = node instanceof Directory;
-      if (!isDir && !(node instanceof File)) continue;
+      const isLink = node instanceof Symlink;
+      if (!isDir && !isLink && !(node instanceof File)) continue;
       const pb = enc.encode(path);
-      const data = isDir ? new Uint8Array(0) : node.data;
+      const data = isDir ? new Uint8Array(0) : isLink ? enc.encode(node.target) : node.data;
       const head = new Uint8Array(5 + pb.length + 4);
       const hv = new DataView(head.buffer);
-      hv.setUint8(0, isDir ? 2 : 1);
+      hv.setUint8(0, isDir ? 2 : isLink ? 3 : 1);
       hv.setUint32(1, pb.length, true);
       head.set(pb, 5);
       hv.setUint32(5 + pb.length, data.length, true);
@@ -228,6 +273,27 @@ export function makeWasi(opts) {
   };
   for (const name of ["sock_accept", "sock_recv", "sock_send", "sock_shutdown"]) imp[name] = () => wasi.ERRNO_NOTSUP;
   imp.proc_raise = () => wasi.ERRNO_NOTSUP;
+  const str = (ptr, len) => new TextDecoder().decode(new Uint8Array(mem(), ptr, len));
+  imp.path_symlink = (oldPtr, oldLen, fd, newPtr, newLen) => {
+    const dir = fds[fd];
+    if (dir === undefined) return wasi.ERRNO_BADF;
+    if (!(dir instanceof OpenDirectory)) return wasi.ERRNO_NOTDIR;
+    if (dir.path_symlink) return dir.path_symlink();
+    const target = str(oldPtr, oldLen);
+    if (!target || target.includes("\0")) return wasi.ERRNO_INVAL;
+    return dir.path_link(str(newPtr, newLen), new Symlink(target), false);
+  };
+  imp.path_readlink = (fd, pathPtr, pathLen, buf, bufLen, nreadPtr) => {
+    const dir = fds[fd];
+    if (dir === undefined) return wasi.ERRNO_BADF;
+    const { ret, inode_obj } = dir.path_lookup(str(pathPtr, pathLen), 0);
+    if (inode_obj === null) return ret;
+    if (!(inode_obj instanceof Symlink)) return wasi.ERRNO_INVAL;
+    const bytes = new TextEncoder().encode(inode_obj.target).subarray(0, bufLen);
+    new Uint8Array(mem()).set(bytes, buf);
+    new DataView(mem()).setUint32(nreadPtr, bytes.length, true);
+    return 0;
+  };
   imp.poll_oneoff = (inPtr, outPtr, nsubs, neventsPtr) => {
     if (nsubs === 0) return wasi.ERRNO_INVAL;
     const view = new DataView(mem());

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from c2w_run.browser.dirsync import DIR, FILE, DirSyncError, _record, pack, unpack, write_back
+from c2w_run.browser.dirsync import DIR, FILE, LINK, DirSyncError, _record, pack, unpack, write_back
 
 
 def tree(root: Path) -> dict[str, str | None]:
@@ -22,7 +22,7 @@ def tree(root: Path) -> dict[str, str | None]:
     return out
 
 
-def test_unchanged_tree_writes_nothing_and_keeps_what_the_page_could_not_see(tmp_path: Path) -> None:
+def test_unchanged_tree_writes_nothing(tmp_path: Path) -> None:
     (tmp_path / "d").mkdir()
     (tmp_path / "d" / "f").write_text("1")
     (tmp_path / "link").symlink_to("d/f")
@@ -60,3 +60,21 @@ def test_blob_round_trip_keeps_bytes_and_order(tmp_path: Path) -> None:
     (tmp_path / "a" / "b.bin").write_bytes(bytes(range(256)))
     blob, _ = pack(tmp_path)
     assert unpack(blob) == {"a": (DIR, b""), "a/b.bin": (FILE, bytes(range(256)))}
+
+
+def test_symlinks_go_to_the_page_and_come_back(tmp_path: Path) -> None:
+    (tmp_path / "f").write_text("1")
+    (tmp_path / "old").symlink_to("f")
+    blob, loaded = pack(tmp_path)
+    assert unpack(blob)["old"] == (LINK, b"f")
+    write_back(loaded, _record(FILE, "f", b"1") + _record(LINK, "new", b"../outside"))
+    assert tree(tmp_path) == {"f": "1", "new": "->../outside"}
+
+
+def test_names_that_are_not_utf8_are_neither_loaded_nor_deleted(tmp_path: Path) -> None:
+    odd = os.fsdecode(b"\xff.bin")
+    (tmp_path / odd).write_text("x")
+    blob, loaded = pack(tmp_path)
+    assert blob == b""
+    write_back(loaded, b"")
+    assert (tmp_path / odd).read_text() == "x"

@@ -5,6 +5,7 @@ back, and --net reaching a loopback server on the host through the page's WebSoc
 from __future__ import annotations
 
 import http.server
+import os
 import shutil
 import threading
 from collections.abc import Iterator
@@ -42,14 +43,17 @@ def test_mapped_directory_is_written_back(image: Path, tmp_path: Path) -> None:
     (tmp_path / "in.txt").write_text("from the host\n")
     (tmp_path / "sub" / "old").write_text("old\n")
     (tmp_path / "gone").write_text("x")
-    script = ("cat /data/in.txt; echo changed > /data/in.txt; echo new > /data/sub/new; "
-              "mkdir /data/made; echo deep > /data/made/f; rm /data/gone; mv /data/sub/old /data/moved")
+    (tmp_path / "link").symlink_to("in.txt")
+    script = ("cat /data/link; echo changed > /data/in.txt; echo new > /data/sub/new; "
+              "mkdir /data/made; echo deep > /data/made/f; rm /data/gone; mv /data/sub/old /data/moved; "
+              "ln -s made/f /data/newlink")
     r = launch("-v", f"{tmp_path}:/data", str(image), "sh", "-c", script)
     assert (r.returncode, r.stdout) == (0, b"from the host\n"), r.stderr
     assert (tmp_path / "in.txt").read_text() == "changed\n"
     assert (tmp_path / "sub" / "new").read_text() == "new\n"
     assert (tmp_path / "made" / "f").read_text() == "deep\n"
     assert (tmp_path / "moved").read_text() == "old\n"
+    assert os.readlink(tmp_path / "newlink") == "made/f" and os.readlink(tmp_path / "link") == "in.txt"
     assert not (tmp_path / "gone").exists() and not (tmp_path / "sub" / "old").exists()
 
 
