@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+import typing
 from pathlib import Path
 
 from ..image import ImageOptions, is_c2w_image
@@ -18,8 +19,13 @@ class ServeError(Exception):
     pass
 
 
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> typing.NoReturn:  # one line (no usage block), exit 2
+        raise ServeError(message)
+
+
 def parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="c2w-run serve", description="Serve a c2w image in a web page with a terminal.")
+    ap = Parser(prog="c2w-run serve", description="Serve a c2w image in a web page with a terminal.")
     ap.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     ap.add_argument("--port", type=int, default=8080, help="port (default 8080; 0 picks a free one)")
     ap.add_argument("-e", "--env", action="append", default=[], metavar="K=V", help="set an environment variable")
@@ -44,6 +50,9 @@ def build(ns: argparse.Namespace) -> Options:
     module = Path(ns.module)
     if not module.is_file():
         raise ServeError(f"module {ns.module!r} does not exist")
+    with module.open("rb") as f:
+        if f.read(4) != b"\0asm":
+            raise ServeError(f"{ns.module!r} is not a WebAssembly module")
     if not vendored():
         raise ServeError("the page's npm packages are missing: run scripts/install-browser.sh")
     if not 0 <= ns.port <= 65535:
@@ -61,15 +70,15 @@ def build(ns: argparse.Namespace) -> Options:
 
 
 def main(argv: list[str]) -> int:
-    ns = parser().parse_args(argv)
     try:
+        ns = parser().parse_args(argv)
         opts = build(ns)
         asyncio.run(serve(opts, ns.host, ns.port))
     except ServeError as e:
         print(f"c2w-run: error: {e}", file=sys.stderr)
         return 2
     except OSError as e:
-        print(f"c2w-run: error: cannot listen on {ns.host}:{ns.port}: {e.strerror}", file=sys.stderr)
+        print(f"c2w-run: error: cannot listen on {ns.host}:{ns.port}: {e.strerror or e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 0

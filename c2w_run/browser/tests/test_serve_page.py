@@ -44,3 +44,15 @@ def test_terminal_page_shows_a_prompt_and_the_output_of_uname(image: Path, tmp_p
             browser.close()
         server.terminate()
         server.wait(10)
+
+
+def test_bad_input_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    (tmp_path / "text.wasm").write_text("not wasm")
+    cases = [([], "required"), ([str(tmp_path / "missing.wasm")], "does not exist"),
+             ([str(tmp_path / "text.wasm")], "is not a WebAssembly module"),
+             (["--port", "70000", str(tmp_path / "text.wasm")], "not a WebAssembly module")]
+    for args, words in cases:
+        r = subprocess.run([sys.executable, "-m", "c2w_run.cli", "serve", *args], capture_output=True, text=True,
+                           timeout=60, cwd=REPO)
+        assert r.returncode == 2 and r.stdout == "", (args, r)
+        assert len(r.stderr.splitlines()) == 1 and words in r.stderr, (args, r.stderr)
