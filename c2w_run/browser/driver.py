@@ -30,12 +30,17 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from websockets.asyncio.server import ServerConnection
-from websockets.exceptions import ConnectionClosed
+from typing import TYPE_CHECKING
 
 from . import chromium
 from .dirsync import DirSyncError, Loaded, pack, write_back
-from .server import STATIC, PageServer, Routes, vendored
+
+if TYPE_CHECKING:  # websockets is imported once Chromium is starting (server.py): it overlaps
+    from websockets.asyncio.server import ServerConnection
+
+    from .server import Routes
+
+STATIC = Path(__file__).with_name("static")
 
 FAILED = 125  # the browser or the page failed before the module could finish
 TRAP = 134
@@ -173,6 +178,8 @@ class Run:
         return routes
 
     async def session(self, ws: ServerConnection) -> None:
+        from websockets.exceptions import ConnectionClosed
+
         if self.connected:  # one page, one session
             await ws.close(1008, "busy")
             return
@@ -218,6 +225,8 @@ class Run:
             self.say(str(e))
 
     async def pump_stdin(self, ws: ServerConnection) -> None:
+        from websockets.exceptions import ConnectionClosed
+
         loop = asyncio.get_running_loop()
         q: asyncio.Queue[bytes] = asyncio.Queue()
 
@@ -239,21 +248,13 @@ class Run:
         except ConnectionClosed:
             pass
 
-    async def main(self) -> int:
+    async def main(self, browser: chromium.Browser, sock: socket.socket) -> int:
+        from .server import PageServer
+
         loop = asyncio.get_running_loop()
         self.result = loop.create_future()
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             loop.add_signal_handler(sig, self.finish, -sig)
-        binary = self.opts.chromium or chromium.find()
-        if binary is None:
-            self.say("chromium is not installed (Debian package 'chromium')")
-            return FAILED
-        # the browser starts first (its start-up is most of ours); its first request waits in
-        # the listening socket's backlog while the mapped directories are packed
-        sock = socket.socket()
-        sock.bind(("127.0.0.1", 0))
-        sock.listen(16)
-        browser = chromium.Browser(binary, f"http://127.0.0.1:{sock.getsockname()[1]}/")
         server = PageServer({}, self.session)
         watcher = asyncio.create_task(self.watch(browser))
         try:
@@ -288,21 +289,34 @@ class Run:
 
 
 def main(argv: list[str]) -> int:
+    t0 = time.monotonic()
     try:
         opts = parse(argv)
     except UsageError as e:
         print(f"browser: {e}", file=sys.stderr)
         return 2
-    if not vendored():
+    if not (STATIC / "vendor" / "browser_wasi_shim" / "index.js").is_file():
         print("browser: the page's npm packages are missing: run scripts/install-browser.sh", file=sys.stderr)
         return FAILED
+    binary = opts.chromium or chromium.find()
+    if binary is None:
+        print("browser: chromium is not installed (Debian package 'chromium')", file=sys.stderr)
+        return FAILED
+    # the browser starts first (its start-up is most of ours): its first request waits in the
+    # listening socket's backlog while we import the server and pack the mapped directories
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(16)
+    browser = chromium.Browser(binary, f"http://127.0.0.1:{sock.getsockname()[1]}/")
     run = Run(opts)
+    run.t0 = t0
     try:
-        code = asyncio.run(run.main())
+        code = asyncio.run(run.main(browser, sock))
     except (DirSyncError, OSError) as e:
         run.say(str(e))
         code = FAILED
     finally:
+        browser.close()
         run.close()
     if code < 0:  # ended by a signal: end the same way
         signal.signal(-code, signal.SIG_DFL)
