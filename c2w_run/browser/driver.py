@@ -83,7 +83,7 @@ def parse(argv: list[str]) -> Options:
             binary = a[len("--chromium="):]
         else:
             raise UsageError(f"unknown option {a}")
-    if i >= len(argv) or argv[i - 1] != "--" and i == len(argv):
+    if i >= len(argv):  # no `--`, or nothing after it
         raise UsageError("no module given")
     return Options(Path(argv[i]), argv[i + 1:], env, dirs, binary)
 
