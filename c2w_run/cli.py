@@ -12,10 +12,12 @@ import sys
 import termios
 import tty
 import typing
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__, registry
-from .image import ImageOptions, StatusChannel, is_c2w_image
+from .adapter import RuntimeInfo
+from .image import ImageOptions, ImageProtocol, StatusChannel, is_c2w_image
 from .process import run
 from .net import NetSession
 from .net.transports import describe as net_transports
@@ -137,11 +139,23 @@ def run_parser() -> argparse.ArgumentParser:
     return ap
 
 
-def build_spec(ns: argparse.Namespace) -> LaunchSpec:
+@dataclass
+class Request:
+    """A checked `c2w-run` command line, before the runtime is known."""
+
+    ns: argparse.Namespace
+    module: Path
+    env: dict[str, str]
+    mapdirs: list[MapDir]
+    image: ImageProtocol | None
+    net: NetConfig | None
+    listen: ListenSocket | None
+
+
+def parse_request(ns: argparse.Namespace) -> Request:
     if ns.timeout is not None and ns.timeout <= 0:
         raise UsageError("--timeout must be a positive number of seconds")
     module = check_module(ns.module)
-    args = list(ns.args)
     publish = tuple(parse_publish(p) for p in ns.publish)
     use_net = ns.net or bool(publish)
     if ns.mac is not None and not use_net:
@@ -151,30 +165,44 @@ def build_spec(ns: argparse.Namespace) -> LaunchSpec:
     no_stdin = ns.no_stdin or (use_net and stdin_is_null())
     opts = ImageOptions(ns.entrypoint, ns.workdir, ns.user, tty=ns.tty, no_stdin=no_stdin, stdin_mode=ns.stdin_mode)
     env = dict(parse_env(e) for e in ns.env)
+    image = None
     if is_c2w_image(module):
-        args = opts.argv(args)
-        if ns.tty:  # WASI has no window size: the engine reads it from here (hidden from the container)
-            try:
-                size = os.get_terminal_size(sys.stdin.fileno())
-                env.setdefault("C2W_WINSIZE", f"{size.lines}x{size.columns}")
-            except OSError:
-                pass
-        if use_net:
-            args = ["--net", *(["--mac", ns.mac] if ns.mac else []), *args]
+        image = ImageProtocol(opts, net=use_net, mac=ns.mac, winsize=terminal_size() if ns.tty else None)
     elif opts.given() or use_net:
         raise UsageError(f"--entrypoint, --workdir, --user, --stdin-mode, --net and -p need a c2w image; "
                          f"{ns.module} is a plain WASI module")
+    return Request(ns, module, env, [parse_mapdir(m) for m in ns.mapdir], image,
+                   NetConfig(ns.net_transport, publish, ns.mac) if use_net else None,
+                   parse_listen(ns.wasi_listen, use_net))
+
+
+def terminal_size() -> str | None:
+    """ROWSxCOLS of the terminal on stdin (None: not a terminal)."""
+    try:
+        size = os.get_terminal_size(sys.stdin.fileno())
+    except (OSError, ValueError):
+        return None
+    return f"{size.lines}x{size.columns}"
+
+
+def build_spec(req: Request, info: RuntimeInfo, net: NetSession | None = None,
+               channel: StatusChannel | None = None) -> LaunchSpec:
+    """The launch on `info`'s runtime, built once: a c2w image's protocol composed in."""
+    ns = req.ns
+    args, env, extra = list(ns.args), req.env, []
+    if req.image is not None:
+        args, env, extra = req.image.compose(args, env, info.capabilities, net.transport if net else None, channel)
     return LaunchSpec(
-        module=module,
+        module=req.module,
         args=args,
         env=env,
-        mapdirs=[parse_mapdir(m) for m in ns.mapdir],
+        mapdirs=[*req.mapdirs, *extra],
         stdin=StdinMode.NONE if ns.no_stdin else StdinMode.INHERIT,
         tty=ns.tty,
         timeout=ns.timeout,
         runtime_flags=list(ns.runtime_flag),
-        net=NetConfig(ns.net_transport, publish, ns.mac) if use_net else None,
-        listen=parse_listen(ns.wasi_listen, use_net),
+        net=req.net,
+        listen=net.listen if net else req.listen,
     )
 
 
@@ -211,16 +239,15 @@ def raw_terminal(wanted: bool) -> typing.Iterator[None]:
 def cmd_run(argv: list[str]) -> int:
     ns = run_parser().parse_args(argv)
     name = registry.resolve_name(ns.runtime).name if ns.runtime else None
-    spec = build_spec(ns)
+    req = parse_request(ns)
     located = registry.require(name or registry.default_runtime())
+    image = req.image is not None
     channel = None
-    if located.info.max_exit_status < 255 and is_c2w_image(spec.module):
-        channel = StatusChannel(spec)
-    image = is_c2w_image(spec.module)
-    if image and ns.stdin_mode is None and located.info.image_stdin_mode:
-        spec.args = ["--stdin-mode", located.info.image_stdin_mode, *spec.args]
-    net = NetSession(spec, located.info.name) if spec.net else None
+    if image and ImageProtocol.needs_status_channel(located.info.capabilities):
+        channel = StatusChannel()
     try:
+        net = NetSession(req.net, located.info, list(registry.runtimes().values())) if req.net else None
+        spec = build_spec(req, located.info, net, channel)
         inv = registry.invocation(located, spec)
         with net or contextlib.nullcontext(), raw_terminal(image and spec.tty):
             outcome = run(net.wrap(inv) if net else inv, spec)
@@ -245,8 +272,10 @@ def runtime_rows() -> list[dict[str, object]]:
             "version": registry.version(located) if located else None,
             "command": cmd,
             "env_var": info.env_var,
+            "aliases": list(info.aliases),
             "install": info.install,
-            "net": net_transports(info.name),
+            "net": net_transports(info),
+            "capabilities": info.capabilities.to_json(),
         })
     return rows
 

@@ -78,18 +78,3 @@ class Invocation:
     argv: list[str]
     env: dict[str, str] = field(default_factory=dict)  # added to the inherited environment
     cwd: Path | None = None
-
-
-def reject_readonly(runtime: str, spec: LaunchSpec) -> None:
-    """For adapters whose runtime has no read-only preopen: refuse rather than map read-write."""
-    ro = [m for m in spec.mapdirs if m.readonly]
-    if ro:
-        raise Unsupported(f"{runtime} cannot map a directory read-only ({ro[0].host}:{ro[0].guest}:ro); "
-                          "drop ':ro' or use wazero, wasmtime-py or wasmedge")
-
-
-def reject_listen(runtime: str, spec: LaunchSpec) -> None:
-    """For adapters whose runtime cannot give a module a pre-opened listening socket."""
-    if spec.listen is not None:
-        raise Unsupported(f"{runtime} cannot give the module a pre-opened listening socket "
-                          "(WASI preview1 sockets: use wasmtime46, wamr or wazero)")

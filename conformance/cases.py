@@ -18,9 +18,6 @@ Each file holds `[[case]]` tables:
     tcp_port = true                 # only a free port: {listen} / {port} in args, for the client (e.g. -p)
     server = { reply = "..." }      # a TCP server on the host at 127.0.0.1:{server_port}: sends reply, closes
     client = { send = "ping\n", expect = "echo: ping\n" }   # a TCP client talks to it
-    # until c2w-run has the option a case needs (--wasi-listen), runtime flags that stand in for it
-    # on the runtimes that can (passed as c2w-run --runtime-flag, noted in the result):
-    fallback_runtime_flags = { wazero = ["-listen={listen}"] }
     timeout = 30
     explains = ["probe.stdin_poll.idle_pipe"]   # image level: the probe cases behind this feature
     [[case.mapdir]]
@@ -141,7 +138,6 @@ class Case:
     tcp_port: bool = False
     server: Server | None = None
     client: Client | None = None
-    fallback_runtime_flags: dict[str, list[str]] = field(default_factory=dict)
     explains: tuple[str, ...] = ()
     description: str = ""
     expect: Expect = field(default_factory=Expect)

@@ -17,6 +17,11 @@ class ProgramMissing(LookupError):
     pass
 
 
+class OptionalImageAbsent(ProgramMissing):
+    """An image other than "default" (e.g. the foreign-architecture arm64.wasm) is not in the
+    images directory: its cases are skipped, not errors."""
+
+
 def build_probes() -> Path:
     """Build (or find cached) probes; returns the directory holding NAME.wasm files."""
     done = subprocess.run([str(PROBES_BUILD)], capture_output=True, text=True)
@@ -63,5 +68,7 @@ class Programs:
         assert base is not None
         p = base / f"{name}.wasm"
         if not p.is_file():
+            if level == "image" and name != "default":
+                raise OptionalImageAbsent(f"no {name}.wasm in {base} (convert one to run these cases)")
             raise ProgramMissing(f"{level} program {name!r} not found in {base}")
         return p

@@ -8,7 +8,6 @@ the result is marked flaky. Outcomes: pass, fail, xfail, xpass, skip, error.
 
 from __future__ import annotations
 
-import functools
 import os
 import pty
 import re
@@ -25,10 +24,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .cases import Case
+from .check import check, decode
 from .expectations import Expectations
-from .programs import ProgramMissing, Programs
+from .programs import OptionalImageAbsent, ProgramMissing, Programs
 
-OUTPUT_LIMIT = 64 * 1024  # captured output kept in a result that did not pass
 PASS_OUTPUT_LIMIT = 2048  # ... and in one that did (keeps the nightly history small)
 OUTCOMES = ("pass", "fail", "xfail", "xpass", "skip", "error")
 GRACE = 15.0  # seconds beyond the case timeout before the runner itself kills c2w-run
@@ -60,20 +59,6 @@ class Result:
 
 def c2w_run_command() -> list[str]:
     return [sys.executable, "-m", "c2w_run.cli"]
-
-
-@functools.lru_cache(maxsize=1)
-def launcher_help() -> str:
-    done = subprocess.run([*c2w_run_command(), "--help"], capture_output=True, text=True,
-                          stdin=subprocess.DEVNULL, timeout=60)
-    return done.stdout
-
-
-def launcher_missing(case: Case) -> str | None:
-    """Why the launcher cannot express this case yet (None when it can)."""
-    if case.listen and LISTEN_OPTION not in launcher_help():
-        return f"c2w-run has no {LISTEN_OPTION} HOST:PORT (pre-opened listener) yet"
-    return None
 
 
 def free_port() -> int:
@@ -123,9 +108,8 @@ def tcp_server(sock: socket.socket, reply: bytes, stop: threading.Event) -> None
 
 
 def c2w_run_args(case: Case, runtime: str, program: Path, workdir: Path, port: int | None,
-                 via: list[str] | None = None, server_port: int | None = None) -> list[str]:
-    """The c2w-run arguments (after the command itself) for one run of case. via: runtime flags
-    standing in for a launcher option c2w-run does not have yet (case.fallback_runtime_flags)."""
+                 server_port: int | None = None) -> list[str]:
+    """The c2w-run arguments (after the command itself) for one run of case."""
     argv = ["--runtime", runtime]
     for i, m in enumerate(case.mapdirs):
         argv += ["-v", f"{workdir / f'dir{i}'}:{m.guest}{':ro' if m.readonly else ''}"]
@@ -133,9 +117,7 @@ def c2w_run_args(case: Case, runtime: str, program: Path, workdir: Path, port: i
         argv += ["-e", f"{k}={substitute(v, port, server_port)}"]
     if case.stdin == "none":
         argv.append("--no-stdin")
-    if via is not None:
-        argv += [f"--runtime-flag={substitute(f, port)}" for f in via]
-    elif case.listen and port is not None:
+    if case.listen and port is not None:
         argv += [LISTEN_OPTION, f"127.0.0.1:{port}"]
     argv += [*(substitute(a, port, server_port) for a in case.launcher_args), "--timeout", f"{case.timeout:g}",
              str(program), *(substitute(a, port, server_port) for a in case.args)]
@@ -143,8 +125,8 @@ def c2w_run_args(case: Case, runtime: str, program: Path, workdir: Path, port: i
 
 
 def command_for(case: Case, runtime: str, program: Path, workdir: Path, port: int | None = None,
-                via: list[str] | None = None, server_port: int | None = None) -> list[str]:
-    return [*c2w_run_command(), *c2w_run_args(case, runtime, program, workdir, port, via, server_port)]
+                server_port: int | None = None) -> list[str]:
+    return [*c2w_run_command(), *c2w_run_args(case, runtime, program, workdir, port, server_port)]
 
 
 def prepare(case: Case, workdir: Path) -> None:
@@ -155,59 +137,6 @@ def prepare(case: Case, workdir: Path) -> None:
             p = host / rel
             p.parent.mkdir(parents=True, exist_ok=True)
             p.write_text(content)
-
-
-def decode(b: bytes | None, limit: int = OUTPUT_LIMIT) -> str:
-    b = b or b""
-    text = b[:limit].decode("utf-8", "backslashreplace")
-    return text + (f"\n[... {len(b) - limit} more bytes]" if len(b) > limit else "")
-
-
-def check(case: Case, code: int, out: bytes, err: bytes, workdir: Path,
-          client: dict | None = None) -> list[str]:
-    """Every way this run differs from the case's expectations (empty: it passed)."""
-    e = case.expect
-    so, se = decode(out, 1 << 30), decode(err, 1 << 30)
-    problems = []
-    if e.exit_nonzero:
-        if code == 0:
-            problems.append("exit status 0, expected non-zero")
-    elif e.exit_code is not None and code != e.exit_code:
-        problems.append(f"exit status {code}, expected {e.exit_code}")
-    if e.stdout is not None and so != e.stdout:
-        problems.append(f"stdout {so[:200]!r}, expected {e.stdout[:200]!r}")
-    if e.stdout_regex is not None and not re.search(e.stdout_regex, so, re.MULTILINE):
-        problems.append(f"stdout {so[:300]!r} does not match /{e.stdout_regex}/")
-    if e.stdout_echo and out != case.stdin_bytes():
-        problems.append(f"stdout is {len(out)} bytes, not the {len(case.stdin_bytes())} stdin bytes")
-    if e.stderr is not None and se != e.stderr:
-        problems.append(f"stderr {se[:200]!r}, expected {e.stderr[:200]!r}")
-    if e.stderr_regex is not None and not re.search(e.stderr_regex, se, re.MULTILINE):
-        problems.append(f"stderr {se[:300]!r} does not match /{e.stderr_regex}/")
-    for rel, want in {**e.files, **e.files_regex}.items():
-        p = workdir / rel
-        if not p.is_file():
-            problems.append(f"host file {rel} missing")
-            continue
-        got = p.read_text(errors="backslashreplace")
-        if rel in e.files and got != want:
-            problems.append(f"host file {rel} is {got[:100]!r}, expected {want[:100]!r}")
-        if rel in e.files_regex and not re.search(e.files_regex[rel], got, re.MULTILINE):
-            problems.append(f"host file {rel} {got[:100]!r} does not match /{e.files_regex[rel]}/")
-    for rel in e.absent:
-        if (workdir / rel).exists():
-            problems.append(f"host file {rel} exists, expected absent")
-    if case.client is not None and client is not None:
-        if "error" in client:
-            problems.append(f"TCP client: {client['error']}")
-        else:
-            reply = client.get("reply", b"").decode("utf-8", "backslashreplace")
-            c = case.client
-            if c.expect is not None and reply != c.expect:
-                problems.append(f"TCP reply {reply!r}, expected {c.expect!r}")
-            if c.expect_regex is not None and not re.search(c.expect_regex, reply, re.MULTILINE):
-                problems.append(f"TCP reply {reply!r} does not match /{c.expect_regex}/")
-    return problems
 
 
 def tcp_client(port: int, send: bytes, result: dict, deadline_s: float, stop: threading.Event) -> None:
@@ -323,7 +252,7 @@ def stop_process(proc: subprocess.Popen) -> None:
         pass
 
 
-def run_once(case: Case, runtime: str, programs: Programs, via: list[str] | None = None) -> Result:
+def run_once(case: Case, runtime: str, programs: Programs) -> Result:
     base = Result(runtime, case.id, case.feature, case.level, "error", attempts=1)
     try:
         program = programs.path(case.level, case.program)
@@ -342,7 +271,7 @@ def run_once(case: Case, runtime: str, programs: Programs, via: list[str] | None
             srv.listen(8)
             server_port = srv.getsockname()[1]
             threading.Thread(target=tcp_server, args=(srv, case.server.reply.encode(), stop), daemon=True).start()
-        argv = command_for(case, runtime, program, workdir, port, via, server_port)
+        argv = command_for(case, runtime, program, workdir, port, server_port)
         base.command = [a if len(a) <= 300 else f"{a[:40]}[... {len(a)} characters]" for a in argv]
         master = slave = None
         if case.stdin in ("data", "idle", "script"):
@@ -422,18 +351,17 @@ def run_case(case: Case, runtime: str, programs: Programs, expectations: Expecta
     exp = expectations.for_case(case.id)
     if exp is not None and exp.kind == "skip":
         return Result(runtime, case.id, case.feature, case.level, "skip", reason=exp.reason, link=exp.link)
-    missing = launcher_missing(case)
-    via = None
-    if missing:
-        via = case.fallback_runtime_flags.get(runtime)
-        if via is None:
-            reason = missing if exp is None else f"{missing}; expected to fail here anyway: {exp.reason}"
-            return Result(runtime, case.id, case.feature, case.level, "skip", reason=reason,
-                          link=exp.link if exp else "")
+    if case.level == "image":
+        try:
+            programs.path(case.level, case.program)
+        except OptionalImageAbsent as absent:
+            return Result(runtime, case.id, case.feature, case.level, "skip", reason=str(absent))
+        except ProgramMissing:
+            pass  # reported by run_once as an error
     kind = exp.kind if exp else None
-    result = apply_expectation(run_once(case, runtime, programs, via), kind)
+    result = apply_expectation(run_once(case, runtime, programs), kind)
     if rerun and unexpected(result):
-        second = apply_expectation(run_once(case, runtime, programs, via), kind)
+        second = apply_expectation(run_once(case, runtime, programs), kind)
         second.attempts = 2
         if second.outcome != result.outcome:
             second.flaky = True
@@ -442,8 +370,6 @@ def run_case(case: Case, runtime: str, programs: Programs, expectations: Expecta
         result = second
     if exp is not None:
         result.reason, result.link = exp.reason, exp.link
-    if via is not None:
-        result.note = f"through --runtime-flag {' '.join(via)}: {missing}"
     if result.outcome == "pass":
         result.stdout, result.stderr = trim(result.stdout), trim(result.stderr)
     return result

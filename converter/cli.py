@@ -1,6 +1,6 @@
 """`c2w`: convert a container image into a WASI command module; `c2w inspect`; `c2w boot`.
 
-    c2w [--platform OS/ARCH | --target-arch ARCH] [--no-snapshot] [-q] IMAGE [OUT]
+    c2w [--platform OS/ARCH[/VARIANT] | --target-arch ARCH] [--emulation user] [--no-snapshot] [-q] IMAGE [OUT]
     c2w inspect [--json] OUT.wasm
     c2w boot --kernel IMAGE [--initrd F] [--drive F] [--append S] [--memory MB] [--runtime R | --native]
 """
@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from . import __version__, layers
-from .errors import ConvertError
+from .errors import ConvertError, UnsupportedArchitecture
 
 
 class UsageError(Exception):
@@ -33,7 +33,12 @@ def convert_parser() -> argparse.ArgumentParser:
                         "or a path, an engine image or a registry reference (tried in that order)")
     p.add_argument("output", metavar="OUT", nargs="?", help="output module (default out.wasm)")
     p.add_argument("-o", "--output", dest="output_opt", metavar="OUT", help="output module")
-    p.add_argument("--platform", metavar="OS/ARCH[/VARIANT]", help="choose from a multi-arch index")
+    p.add_argument("--platform", metavar="OS/ARCH[/VARIANT]",
+                   help="choose from a multi-arch index (default: linux/riscv64, else the host's platform); "
+                        "architectures other than riscv64 run through qemu-user in the guest")
+    p.add_argument("--emulation", choices=("user", "system"),
+                   help="how an image of another architecture runs: user = qemu-user in the riscv64 guest "
+                        "(the default; system, a full-system x86_64 engine, is not available yet)")
     p.add_argument("--target-arch", metavar="ARCH", help="same as --platform linux/ARCH")
     p.add_argument("--tls-verify", choices=("true", "false"), default="true",
                    help="verify the registry's TLS certificate (false for a plain-HTTP registry)")
@@ -60,7 +65,7 @@ def cmd_convert(argv: list[str]) -> int:
     out = Path(ns.output or ns.output_opt or "out.wasm")
     platform = ns.platform or (f"linux/{ns.target_arch}" if ns.target_arch else None)
     with RichProgress(enabled=not ns.quiet) as progress:
-        result = convert(ns.image, out, Options(platform=platform, memory_mb=ns.memory, rootfs=ns.rootfs or "erofs", rootfs_explicit=bool(ns.rootfs), max_rootfs=ns.max_rootfs_size << 20, tls_verify=ns.tls_verify == "true", snapshot=not ns.no_snapshot,
+        result = convert(ns.image, out, Options(platform=platform, emulation=ns.emulation, memory_mb=ns.memory, rootfs=ns.rootfs or "erofs", rootfs_explicit=bool(ns.rootfs), max_rootfs=ns.max_rootfs_size << 20, tls_verify=ns.tls_verify == "true", snapshot=not ns.no_snapshot,
                                                 progress=progress.update))
     if not ns.quiet:
         print(f"c2w: wrote {result.output} ({result.size / 1e6:.1f} MB)", file=sys.stderr)
@@ -116,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_convert(argv)
     except (UsageError, ConvertError) as e:
         print(f"c2w: error: {e}", file=sys.stderr)
-        return 2 if isinstance(e, UsageError) else 1
+        return 2 if isinstance(e, (UsageError, UnsupportedArchitecture)) else 1
     except LookupError as e:  # c2w_run registry: unknown or missing runtime
         print(f"c2w: error: {e.args[0] if e.args else e}", file=sys.stderr)
         return 2

@@ -12,10 +12,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import components, layers, metadata, runconfig, snapshot, wasm
+from . import components, foreign, layers, metadata, platforms, runconfig, snapshot, wasm
 from .diskimage import make_erofs, make_ext4
-from .errors import ConvertError
-from .image import Image, check_architecture
+from .errors import ConvertError, UnsupportedArchitecture
+from .image import Image, check_architecture, image_platform
+from .platforms import NATIVE
 from .sources import open_image
 
 DEFAULT_CMDLINE = "console=hvc0 quiet panic=-1"
@@ -31,6 +32,7 @@ def _no_progress(stage: str, done: int, total: int) -> None:
 @dataclass
 class Options:
     platform: str | None = None
+    emulation: str | None = None  # images of other architectures: "user" (qemu-user); "system" planned
     tls_verify: bool = True
     memory_mb: int | None = None
     rootfs: str = "erofs"  # erofs, erofs-lz4 or ext4
@@ -64,10 +66,15 @@ def atomic_output(out: Path) -> Iterator[Path]:
         raise
 
 
-def build_disk(image: Image, tree: layers.Tree, workdir: Path, opts: Options) -> Path:
+def build_disk(image: Image, tree: layers.Tree, workdir: Path, opts: Options,
+               emulator: foreign.Emulator | None = None) -> Path:
     staging = workdir / "rootfs"
     staging.mkdir()
     fixups = layers.materialize(image, tree, staging, lambda d, t: opts.progress("unpack", d, t))
+    arch = emulator.arch if emulator else check_architecture(image)
+    foreign.check_binaries(staging, image.config, arch, image.reference)
+    if emulator:
+        foreign.stage(staging, emulator)
     fmt = opts.rootfs
     if fmt.startswith("erofs") and fixups:  # owners/devices a non-root staging could not set
         if opts.rootfs_explicit:
@@ -88,8 +95,14 @@ def convert(ref: str, out: Path, opts: Options | None = None) -> Result:
     opts = opts or Options()
     if out.exists() and out.is_dir():
         raise ConvertError(f"{out}: is a directory")
+    if opts.emulation not in (None, "user"):
+        raise UnsupportedArchitecture(f"--emulation {opts.emulation}: the full-system x86_64 engine is not "
+                                      "available yet; use --emulation user (qemu-user)")
+    if opts.platform:
+        platforms.parse(opts.platform)  # a bad --platform is named before the image is fetched
     image = open_image(ref, opts.platform, opts.tls_verify)
-    check_architecture(image)
+    arch = check_architecture(image, opts.platform)
+    emulator = foreign.emulator_for(arch) if arch.name != NATIVE else None
     if not image.layers:
         raise ConvertError(f"{image.reference}: the image has no layers (an empty rootfs has nothing to run)")
     tree = layers.merge(image, opts.max_rootfs, lambda d, t: opts.progress("unpack", d, t))  # verifies every layer
@@ -97,7 +110,7 @@ def convert(ref: str, out: Path, opts: Options | None = None) -> Result:
     kernel = components.locate(components.KERNEL)
     initrd = components.locate(components.INITRD)
     with tempfile.TemporaryDirectory(prefix="c2w-") as tmp:
-        disk = build_disk(image, tree, Path(tmp), opts)
+        disk = build_disk(image, tree, Path(tmp), opts, emulator)
         config = runconfig.encode(image.config, opts.memory_mb)
         payloads = [
             ("kernel", kernel.read_bytes()),
@@ -108,6 +121,8 @@ def convert(ref: str, out: Path, opts: Options | None = None) -> Result:
         ]
         module = wasm.add_payloads(engine.read_bytes(), payloads)
         meta = metadata.describe(image, payloads, engine, kernel, snapshot=opts.snapshot)
+        meta["platform"] = str(image_platform(image))
+        meta["emulation"] = emulator.describe() if emulator else {"mode": "native"}
         with atomic_output(out) as partial:
             if opts.snapshot:
                 cold = Path(tmp) / "cold.wasm"

@@ -11,7 +11,8 @@ import json
 from dataclasses import dataclass, field
 from typing import IO, Callable
 
-from .errors import ConvertError
+from . import platforms
+from .errors import ConvertError, UnsupportedArchitecture
 
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
@@ -27,7 +28,6 @@ LAYER_TYPES = {
     "application/vnd.docker.image.rootfs.diff.tar": "",
     "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip": "gz",
 }
-SUPPORTED_ARCHES = ("riscv64",)
 
 
 @dataclass
@@ -96,36 +96,39 @@ def normalize_platform(platform: str | None) -> tuple[str, str] | None:
 
 
 def select_from_index(index: dict, platform: str | None, what: str) -> dict:
-    """Pick the manifest descriptor for `platform` (default: a supported architecture)."""
+    """Pick the manifest descriptor for `platform`; without one, like docker: riscv64 (native here)
+    if the index has it, else the host's platform, else one line naming what the index has."""
     manifests = [m for m in index.get("manifests", []) if isinstance(m, dict)]
     if not manifests:
         raise ConvertError(f"{what}: the image index lists no manifests")
-    want = normalize_platform(platform)
-    candidates = []
-    for m in manifests:
-        p = m.get("platform") or {}
-        if want:
-            if (p.get("os"), p.get("architecture")) == want:
-                candidates.append(m)
-        elif p.get("os", "linux") == "linux" and p.get("architecture") in SUPPORTED_ARCHES:
-            candidates.append(m)
-    if not candidates:
-        if not any(m.get("platform") for m in manifests) and len(manifests) == 1 and not want:
-            return manifests[0]
-        have = ", ".join(sorted({platform_of(m) for m in manifests}))
-        asked = "/".join(want) if want else "linux/" + "|".join(SUPPORTED_ARCHES)
-        raise ConvertError(f"{what}: no manifest for platform {asked}; the index has: {have}")
-    return candidates[0]
+    if platform:
+        wants = [platforms.parse(platform)]
+    else:
+        wants = [platforms.Platform("linux", platforms.NATIVE), platforms.host()]
+    for want in wants:
+        for m in manifests:
+            p = m.get("platform") or {}
+            if want.matches(p.get("os", ""), p.get("architecture", ""), p.get("variant", "")):
+                return m
+    if not any(m.get("platform") for m in manifests) and len(manifests) == 1 and not platform:
+        return manifests[0]
+    have = ", ".join(sorted({platform_of(m) for m in manifests}))
+    if platform:
+        raise UnsupportedArchitecture(f"{what}: no manifest for platform {wants[0]}; the index has: {have}")
+    raise UnsupportedArchitecture(f"{what}: no manifest for platform linux/riscv64 nor the host's {wants[1]}; "
+                                  f"the index has: {have}; choose one with --platform "
+                                  f"(it takes {platforms.supported_list()})")
 
 
-def check_architecture(image: Image) -> None:
-    arch = image.architecture
-    if image.os and image.os != "linux":
-        raise ConvertError(f"{image.reference}: image OS is {image.os!r}; only linux images are supported")
-    if arch not in SUPPORTED_ARCHES:
-        from .errors import UnsupportedArchitecture
+def image_platform(image: Image) -> platforms.Platform:
+    return platforms.Platform(image.os or "linux", image.architecture, str(image.config.get("variant", "")))
 
-        raise UnsupportedArchitecture(
-            f"{image.reference}: image architecture is {arch or 'unknown'!r}; "
-            f"supported architectures: {', '.join(SUPPORTED_ARCHES)}"
-        )
+
+def check_architecture(image: Image, platform: str | None = None) -> platforms.Arch:
+    """The image's architecture as c2w runs it; refuses unknown ones, and a --platform the image is not."""
+    have = image_platform(image)
+    if platform:
+        want = platforms.parse(platform)
+        if not want.matches(have.os, have.arch, have.variant):
+            raise UnsupportedArchitecture(f"{image.reference}: the image is {have}, not the requested {want}")
+    return platforms.check(have, f"{image.reference}: image platform {have}")

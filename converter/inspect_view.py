@@ -20,7 +20,13 @@ def render(meta: dict) -> None:
     t.add_row("source", str(src.get("reference", "")))
     t.add_row("manifest digest", str(src.get("manifest_digest") or "-"))
     t.add_row("config digest", str(src.get("config_digest", "")))
-    t.add_row("platform", f"{meta.get('os')}/{meta.get('architecture')}")
+    t.add_row("platform", str(meta.get("platform") or f"{meta.get('os')}/{meta.get('architecture')}"))
+    emu = meta.get("emulation") or {"mode": "native"}
+    if emu.get("mode") == "user":
+        t.add_row("emulation", f"qemu-user: {emu.get('emulator')} ({emu.get('package')}), "
+                               f"binfmt_misc flags {emu.get('binfmt_flags')}")
+    else:
+        t.add_row("emulation", "none (riscv64 runs on the engine directly)")
     for key, value in meta.get("config", {}).items():
         t.add_row(key, json.dumps(value))
     t.add_row("layers", str(len(meta.get("layers", []))))

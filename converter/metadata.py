@@ -9,11 +9,13 @@ import hashlib
 import json
 from pathlib import Path
 
-from . import __version__, wasm
+from c2w_run.image import META_SECTION as SECTION
+from c2w_run.image import NotWasm, read_section
+
+from . import __version__
 from .errors import ConvertError
 from .image import Image
 
-SECTION = "c2w.meta"
 FORMAT = 1
 
 
@@ -58,15 +60,17 @@ def describe(image: Image, payloads: list[tuple[str, bytes]], engine: Path, kern
 def read(module_path: Path) -> dict:
     """The metadata of an out.wasm; one-line ConvertError when it is not a c2w image."""
     try:
-        data = module_path.read_bytes()
+        raw = read_section(module_path, SECTION)
+        size = module_path.stat().st_size
     except OSError as e:
         raise ConvertError(f"{module_path}: {e.strerror}") from None
-    raw = wasm.read_custom_section(data, SECTION, str(module_path))
+    except NotWasm as e:
+        raise ConvertError(f"{module_path}: {e}") from None
     if raw is None:
         raise ConvertError(f"{module_path}: not a c2w image (no {SECTION} section)")
     try:
         meta = json.loads(raw)
     except ValueError:
         raise ConvertError(f"{module_path}: corrupt {SECTION} section") from None
-    meta["file_size"] = len(data)
+    meta["file_size"] = size
     return meta

@@ -265,15 +265,6 @@ def add_custom_section(module: bytes, name: str, data: bytes) -> bytes:
     return serialize(sections)
 
 
-def read_custom_section(module: bytes, name: str, what: str = "module") -> bytes | None:
-    for s in parse(module, what):
-        if s.id == 0:
-            n, pos = _name(s.body, 0)
-            if n == name:
-                return s.body[pos:]
-    return None
-
-
 def exports(module: bytes) -> dict[str, int]:
     """Export name -> kind (0 func, 1 table, 2 memory, 3 global)."""
     out: dict[str, int] = {}

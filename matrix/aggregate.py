@@ -6,8 +6,12 @@ from dataclasses import dataclass, field
 
 # worst first: a cell shows the worst outcome among its cases
 PRECEDENCE = ("error", "fail", "xpass", "partial", "xfail", "pass", "skip")
-SYMBOL = {"pass": "✓", "fail": "✗", "xfail": "✗ known", "xpass": "! xpass", "error": "E",
-          "partial": "◐", "skip": "–", "not installed": "not installed", "not run": "not run"}
+# the one status -> symbol map of every renderer (one character: history lines use it as is);
+# WORD adds a word where neither colour nor a legend beside the cell tells them apart
+SYMBOL = {"pass": "✓", "fail": "✗", "xfail": "x", "xpass": "!", "error": "E", "partial": "◐",
+          "skip": "–", "not installed": "·", "not run": " "}
+WORD = {"xfail": "known", "xpass": "xpass"}
+BAD = ("fail", "xpass", "error")
 LEGEND = {
     "pass": "every case passed",
     "partial": "some cases pass, the others are known failures (xfail)",
@@ -31,9 +35,14 @@ class Cell:
 
     @property
     def text(self) -> str:
+        """The symbol (and its word, with `words`) and cases passed / cases run."""
+        return self.label(words=True)
+
+    def label(self, words: bool = False) -> str:
         if self.status in ("not installed", "not run", "skip"):
             return SYMBOL[self.status]
-        return f"{SYMBOL[self.status]} {self.passed}/{self.ran}"
+        word = f" {WORD[self.status]}" if words and self.status in WORD else ""
+        return f"{SYMBOL[self.status]}{word} {self.passed}/{self.ran}"
 
     def bad(self) -> list[dict]:
         return [r for r in self.results if r["outcome"] not in ("pass", "skip")]
@@ -101,8 +110,6 @@ def totals(doc: dict) -> dict[str, int]:
     return counts
 
 
-def runtime_label(rt: dict) -> str:
-    return rt["name"]
 
 
 def version_label(rt: dict) -> str:
@@ -110,3 +117,20 @@ def version_label(rt: dict) -> str:
         return "not installed"
     v = rt.get("version") or "?"
     return v.split(" (")[0]  # "wasmtime 49.0.3 (f96eabaa1 2026-10-14)" -> "wasmtime 49.0.3"
+
+
+def not_passing(doc: dict) -> list[dict]:
+    """The results a report lists: not passed, flaky, or carrying a note."""
+    return [r for r in doc["results"] if r["outcome"] != "pass" or r.get("flaky") or r.get("note")]
+
+
+def why(r: dict, with_reason: bool = False) -> str:
+    """Why a result did not pass: its problems when it went wrong (with the expectation's reason
+    in brackets if `with_reason`), else the expectation's reason; then its note."""
+    problems = "; ".join(r.get("problems") or [])
+    text = r.get("reason") or problems
+    if r["outcome"] in BAD and problems:
+        text = problems + (f"  [{r['reason']}]" if with_reason and r.get("reason") else "")
+    if r.get("note"):
+        text = f"{text} ({r['note']})" if text else r["note"]
+    return text

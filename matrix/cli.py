@@ -6,6 +6,7 @@
     c2w-matrix history [--dir DIR] [--last N]
     c2w-matrix repro CASE --runtime R -o DIR
     c2w-matrix capabilities results.json         # what adapters should choose, as JSON
+    c2w-matrix capabilities --check results.json # exit 1 if a declared capability record disagrees
 """
 
 from __future__ import annotations
@@ -107,7 +108,12 @@ def cmd_capabilities(ns: argparse.Namespace) -> int:
     import json
 
     from .capabilities import capabilities
-    _write(json.dumps(capabilities(load(ns.results)), indent=1) + "\n", ns.output)
+    caps = capabilities(load(ns.results))
+    _write(json.dumps(caps, indent=1) + "\n", ns.output)
+    if ns.check:
+        for line in caps["check"]["disagreements"]:
+            print(f"c2w-matrix: capability record disagrees: {line}", file=sys.stderr)
+        return 1 if caps["check"]["disagreements"] else 0
     return 0
 
 
@@ -161,6 +167,8 @@ def parser() -> argparse.ArgumentParser:
     c = sub.add_parser("capabilities", help="per-runtime feature status and adapter choices, as JSON")
     c.add_argument("results", type=Path)
     c.add_argument("-o", "--output", type=Path)
+    c.add_argument("--check", action="store_true",
+                   help="exit 1 when an adapter's declared capability record disagrees with the run")
     c.set_defaults(func=cmd_capabilities)
 
     p = sub.add_parser("repro", help="write a self-contained bug bundle for one case on one runtime")

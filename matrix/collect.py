@@ -57,7 +57,7 @@ def select_runtimes(rows: list[dict], wanted: list[str] | None) -> list[str]:
     out = []
     for name in wanted:
         if name not in by_name:
-            aliases = {"iwasm": "wamr"}
+            aliases = {alias: r["name"] for r in rows for alias in r.get("aliases", ())}
             if aliases.get(name) in by_name:
                 name = aliases[name]
             else:
@@ -85,7 +85,8 @@ def document(cases: list[cases_mod.Case], rows: list[dict], selected: list[str],
         "runtimes": [{
             "name": r["name"], "description": r.get("description", ""), "installed": bool(r["installed"]),
             "selected": r["name"] in selected, "version": r.get("version"), "command": r.get("command"),
-            "install": r.get("install", ""),
+            "install": r.get("install", ""), "aliases": list(r.get("aliases", ())),
+            **({"capabilities": r["capabilities"]} if "capabilities" in r else {}),
         } for r in rows],
         "cases": [c.to_json() for c in cases],
         "results": [r.to_json() for r in results],

@@ -1,17 +1,17 @@
-"""Dated results under matrix/history/<YYYY-MM-DD>.json, and the trend per runtime x feature."""
+"""Dated results under matrix-history/<YYYY-MM-DD>.json (repository root), and the trend per runtime x feature."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from .aggregate import cells, features
+from .aggregate import SYMBOL, cells, features
 from .schema import ResultsError, dump, load
 
-HISTORY_DIR = Path(__file__).with_name("history")
+# the dated results live in the repository, outside the Python package (the nightly workflow
+# commits one per night there); --history-dir / --dir choose another place
+HISTORY_DIR = Path(__file__).resolve().parents[1] / "matrix-history"
 NAME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{4})?\.json$")
-MARK = {"pass": "✓", "fail": "✗", "xfail": "x", "xpass": "!", "error": "E", "partial": "◐",
-        "skip": "-", "not installed": " ", "not run": " "}
 
 
 def save(doc: dict, directory: Path = HISTORY_DIR) -> Path:
@@ -50,7 +50,7 @@ def trend(directory: Path = HISTORY_DIR, last: int = 30) -> tuple[list[str], lis
     marks = {}
     for rt in runtimes:
         for f in feats:
-            marks[rt, f] = "".join(MARK[g[rt, f].status] if (rt, f) in g else " " for g in grids)
+            marks[rt, f] = "".join(SYMBOL[g[rt, f].status] if (rt, f) in g else " " for g in grids)
     return dates, feats, marks
 
 
@@ -61,7 +61,7 @@ def render_text(directory: Path = HISTORY_DIR, last: int = 30) -> str:
     runtimes = list(dict.fromkeys(k[0] for k in marks))
     width = max(len(dates), 5)
     lines = [f"history: {len(dates)} run(s), {dates[0]} .. {dates[-1]} (oldest left; "
-             + " ".join(f"{v}={k}" for k, v in MARK.items() if v.strip()) + ")"]
+             + " ".join(f"{v}={k}" for k, v in SYMBOL.items() if v.strip()) + ")"]
     lines.append("runtime".ljust(12) + " " + " ".join(f.ljust(max(len(f), width)) for f in feats))
     for rt in runtimes:
         lines.append(rt.ljust(12) + " " + " ".join(marks[rt, f].ljust(max(len(f), width)) for f in feats))

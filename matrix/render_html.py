@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from .aggregate import LEGEND, SYMBOL, cells, feature_level, features, totals, version_label
+from .aggregate import LEGEND, SYMBOL, cells, feature_level, features, not_passing, totals, version_label, why
 
 CSS = """
 body { font: 14px/1.4 system-ui, sans-serif; margin: 2em; color: #222; }
@@ -53,21 +53,16 @@ def render(doc: dict) -> str:
     h.append("<p>" + ", ".join(f"{escape(k)}: {v}" for k, v in n.items()) + "</p>")
     h.append("<ul>" + "".join(f"<li><span class=\"{k}\">{escape(SYMBOL[k])}</span> {escape(k)}: "
                               f"{escape(v)}</li>" for k, v in LEGEND.items()) + "</ul>")
-    bad = [r for r in doc["results"] if r["outcome"] != "pass" or r.get("flaky") or r.get("note")]
+    bad = not_passing(doc)
     if bad:
         h.append("<h2>Not passing</h2><table id=\"details\"><thead><tr><th>runtime</th><th>case</th>"
                  "<th>outcome</th><th>why</th></tr></thead><tbody>")
         for r in bad:
-            why = r.get("reason") or "; ".join(r.get("problems") or [])
-            if r["outcome"] in ("fail", "xpass", "error"):
-                why = "; ".join(r.get("problems") or []) or why
-            if r.get("note"):
-                why = f"{why} ({r['note']})" if why else r["note"]
             link = f" <a href=\"{escape(r['link'])}\">upstream</a>" if r.get("link") else ""
             h.append(f"<tr><td>{escape(r['runtime'])}</td><td>{escape(r['case'])}</td>"
                      f"<td class=\"{escape(r['outcome'])}\">{escape(r['outcome'])}"
                      f"{' (flaky)' if r.get('flaky') else ''}</td>"
-                     f"<td class=\"why\">{escape(why[:500])}{link}</td></tr>")
+                     f"<td class=\"why\">{escape(why(r)[:500])}{link}</td></tr>")
         h.append("</tbody></table>")
     h.append("</body></html>")
     return "\n".join(h) + "\n"

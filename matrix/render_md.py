@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .aggregate import LEGEND, SYMBOL, cells, feature_level, features, totals, version_label
+from .aggregate import LEGEND, SYMBOL, cells, feature_level, features, not_passing, totals, version_label, why
 
 
 def _esc(s: str) -> str:
@@ -22,7 +22,7 @@ def render(doc: dict, show_details: bool = True) -> str:
         row = [f"**{rt['name']}**", _esc(version_label(rt))]
         for f in feats:
             c = grid[rt["name"], f]
-            text = "·" if c.status == "not installed" else c.text
+            text = c.text
             if c.explained_by:
                 text += " ← " + ", ".join(f"`{p}`" for p in c.explained_by)
             row.append(_esc(text))
@@ -30,19 +30,13 @@ def render(doc: dict, show_details: bool = True) -> str:
     n = totals(doc)
     lines += ["", "Totals: " + ", ".join(f"{k} {v}" for k, v in n.items()) + ".", ""]
     lines.append("Legend: " + "; ".join(f"`{SYMBOL[k]}` ({k}) {v}" for k, v in LEGEND.items())
-                 + "; `·` runtime not installed. Cells: cases passed / cases run. *Italic* features are image level.")
+                 + f"; `{SYMBOL['not installed']}` runtime not installed. Cells: cases passed / cases run. *Italic* features are image level.")
     if show_details:
-        bad = [r for r in doc["results"] if r["outcome"] != "pass" or r.get("flaky") or r.get("note")]
+        bad = not_passing(doc)
         if bad:
             lines += ["", "| runtime | case | outcome | why |", "|---|---|---|---|"]
             for r in bad:
-                why = r.get("reason") or "; ".join(r.get("problems") or [])
-                if r["outcome"] in ("fail", "xpass", "error"):
-                    why = "; ".join(r.get("problems") or []) or why
-                if r.get("note"):
-                    why = f"{why} ({r['note']})" if why else r["note"]
-                if r.get("link"):
-                    why += f" ([upstream]({r['link']}))"
+                text = why(r) + (f" ([upstream]({r['link']}))" if r.get("link") else "")
                 out = r["outcome"] + (" (flaky)" if r.get("flaky") else "")
-                lines.append(f"| {r['runtime']} | `{r['case']}` | {out} | {_esc(why[:300])} |")
+                lines.append(f"| {r['runtime']} | `{r['case']}` | {out} | {_esc(text[:300])} |")
     return "\n".join(lines) + "\n"

@@ -6,22 +6,11 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from .aggregate import LEGEND, cells, feature_level, features, totals, version_label
+from .aggregate import LEGEND, SYMBOL, cells, feature_level, features, not_passing, totals, version_label, why
 
 STYLE = {"pass": "bold green", "fail": "bold red", "error": "bold red", "xpass": "bold magenta",
          "xfail": "yellow", "partial": "yellow", "skip": "dim", "not installed": "dim italic",
          "not run": "dim"}
-
-
-COMPACT = {"pass": "✓", "fail": "✗", "xfail": "✗", "xpass": "!", "error": "E", "partial": "◐",
-           "skip": "–", "not installed": "·", "not run": " "}
-
-
-def compact(c) -> str:
-    """Short cell text (colour tells xfail from fail): the symbol and passed/ran."""
-    if c.status in ("skip", "not installed", "not run"):
-        return COMPACT[c.status]
-    return f"{COMPACT[c.status]} {c.passed}/{c.ran}"
 
 
 def table(doc: dict) -> Table:
@@ -38,7 +27,7 @@ def table(doc: dict) -> Table:
         row: list[Text | str] = [rt["name"], version_label(rt)]
         for f in feats:
             c = grid[rt["name"], f]
-            text = Text(compact(c), style=STYLE[c.status])
+            text = Text(c.label(), style=STYLE[c.status])
             if c.explained_by:
                 text.append("\n← " + ", ".join(p.removeprefix("probe.") for p in c.explained_by), style="dim")
             row.append(text)
@@ -50,17 +39,10 @@ def details(doc: dict) -> Table:
     t = Table(title="not passing", show_header=True, header_style="bold")
     for col in ("runtime", "case", "outcome", "why"):
         t.add_column(col, overflow="fold")
-    for r in doc["results"]:
-        if r["outcome"] == "pass" and not r.get("flaky") and not r.get("note"):
-            continue
-        why = r.get("reason") or "; ".join(r.get("problems") or [])
-        if r["outcome"] in ("fail", "xpass", "error") and r.get("problems"):
-            why = "; ".join(r["problems"]) + (f"  [{r['reason']}]" if r.get("reason") else "")
-        if r.get("note"):
-            why = f"{why} ({r['note']})" if why else r["note"]
+    for r in not_passing(doc):
         flaky = " (flaky)" if r.get("flaky") else ""
         t.add_row(r["runtime"], r["case"], Text(r["outcome"] + flaky, style=STYLE.get(r["outcome"], "")),
-                  why[:400])
+                  why(r, with_reason=True)[:400])
     return t
 
 
@@ -70,8 +52,8 @@ def render(doc: dict, console: Console | None = None, show_details: bool = True)
         console = Console(width=None if sys.stdout.isatty() else 240)
     n = totals(doc)
     summary = Text(" ".join(f"{k}={v}" for k, v in n.items()))
-    legend = Text("  ".join(f"{COMPACT[k]} {k}: {v}" for k, v in LEGEND.items())
-                  + "  · not installed  (blank) not run", style="dim")
+    legend = Text("  ".join(f"{SYMBOL[k]} {k}: {v}" for k, v in LEGEND.items())
+                  + f"  {SYMBOL['not installed']} not installed  (blank) not run", style="dim")
     parts: list = [table(doc), summary, legend]
     if show_details:
         parts.append(details(doc))

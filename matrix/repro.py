@@ -2,7 +2,7 @@
 
 The case is run once through the real c2w-run (the recorded outcome). The bundle holds the probe's
 .wasm and C sources, the fixtures, `run.sh` with the exact runtime command line (taken from the
-runtime adapter's Invocation for the same c2w-run arguments), `check.py` with the case's
+runtime adapter's Invocation for the same c2w-run arguments), the runner's own `check.py` (with `cases.py`) and the case's
 expectations, the runtime version, the recorded output, and a README ready to paste upstream.
 `run.sh` exits 0 when the runtime does what the case expects and 1 when it does not.
 """
@@ -19,69 +19,12 @@ from pathlib import Path
 from conformance import cases as cases_mod
 from conformance.expectations import Expectations
 from conformance.programs import Programs, probe_sources
-from conformance.runner import (Result, apply_expectation, c2w_run_args, free_port, launcher_missing, prepare,
+from conformance.runner import (Result, apply_expectation, c2w_run_args, free_port, prepare,
                                run_once)
 
 from .collect import RunError, runtime_rows, select_runtimes
 
-CHECK_PY = r'''#!/usr/bin/env python3
-"""Compare one run (files in actual/) with the case's expectations (expect.json)."""
-import json, os, re, sys
-here = os.path.dirname(os.path.abspath(__file__))
-e = json.load(open(os.path.join(here, "expect.json")))
-act = os.path.join(here, "actual")
-out = open(os.path.join(act, "stdout"), "rb").read()
-err = open(os.path.join(act, "stderr"), "rb").read()
-code = int(open(os.path.join(act, "exit_code")).read().strip())
-so, se = out.decode("utf-8", "backslashreplace"), err.decode("utf-8", "backslashreplace")
-problems = []
-if e.get("exit_nonzero"):
-    if code == 0:
-        problems.append("exit status 0, expected non-zero")
-elif e.get("exit_code") is not None and code != e["exit_code"]:
-    problems.append("exit status %d, expected %d" % (code, e["exit_code"]))
-if e.get("stdout") is not None and so != e["stdout"]:
-    problems.append("stdout %r, expected %r" % (so[:300], e["stdout"][:300]))
-if e.get("stdout_regex") is not None and not re.search(e["stdout_regex"], so, re.M):
-    problems.append("stdout %r does not match /%s/" % (so[:300], e["stdout_regex"]))
-if e.get("stdout_echo") and out != open(os.path.join(here, "stdin.bin"), "rb").read():
-    problems.append("stdout is not the stdin bytes")
-if e.get("stderr") is not None and se != e["stderr"]:
-    problems.append("stderr %r, expected %r" % (se[:300], e["stderr"][:300]))
-if e.get("stderr_regex") is not None and not re.search(e["stderr_regex"], se, re.M):
-    problems.append("stderr %r does not match /%s/" % (se[:300], e["stderr_regex"]))
-work = os.path.join(here, "work")
-for rel, want in list(e.get("files", {}).items()) + list(e.get("files_regex", {}).items()):
-    p = os.path.join(work, rel)
-    if not os.path.isfile(p):
-        problems.append("host file %s missing" % rel)
-        continue
-    got = open(p, errors="backslashreplace").read()
-    if rel in e.get("files", {}) and got != e["files"][rel]:
-        problems.append("host file %s is %r, expected %r" % (rel, got[:100], e["files"][rel][:100]))
-    if rel in e.get("files_regex", {}) and not re.search(e["files_regex"][rel], got, re.M):
-        problems.append("host file %s does not match /%s/" % (rel, e["files_regex"][rel]))
-for rel in e.get("absent", []):
-    if os.path.exists(os.path.join(work, rel)):
-        problems.append("host file %s exists, expected absent" % rel)
-client = e.get("client")
-if client:
-    p = os.path.join(act, "client_reply")
-    reply = open(p, "rb").read().decode("utf-8", "backslashreplace") if os.path.exists(p) else ""
-    if client.get("expect") is not None and reply != client["expect"]:
-        problems.append("TCP reply %r, expected %r" % (reply, client["expect"]))
-    if client.get("expect_regex") is not None and not re.search(client["expect_regex"], reply, re.M):
-        problems.append("TCP reply %r does not match /%s/" % (reply, client["expect_regex"]))
-print("exit status:", code)
-print("stdout:", repr(so[:2000]))
-print("stderr:", repr(se[:2000]))
-if problems:
-    print("RESULT: fail (the runtime does not do what the case expects)")
-    for p in problems:
-        print("  -", p)
-    sys.exit(1)
-print("RESULT: pass")
-'''
+CONFORMANCE = Path(cases_mod.__file__).resolve().parent  # check.py and cases.py go into bundles
 
 
 def _sh(arg: str, bundle: Path) -> str:
@@ -100,9 +43,9 @@ def invocation_for(args: list[str]):
     from c2w_run import cli, registry
 
     ns = cli.run_parser().parse_args(args)
-    spec = cli.build_spec(ns)
+    req = cli.parse_request(ns)
     located = registry.require(registry.resolve_name(ns.runtime).name)
-    return located, registry.invocation(located, spec)
+    return located, registry.invocation(located, cli.build_spec(req, located.info))
 
 
 def ansi_c(text: str) -> str:
@@ -149,7 +92,7 @@ def _stdin_lines(case: cases_mod.Case) -> tuple[list[str], str]:
 
 
 def write_bundle(case: cases_mod.Case, runtime: str, programs: Programs, result: Result, out: Path,
-                 version: str | None, via: list[str] | None = None) -> Path:
+                 version: str | None) -> Path:
     if case.level != "probe":
         raise RunError(f"repro bundles are made for probe cases; {case.id} is an image case")
     out.mkdir(parents=True, exist_ok=True)
@@ -173,7 +116,7 @@ def write_bundle(case: cases_mod.Case, runtime: str, programs: Programs, result:
     if case.server is not None:
         raise RunError(f"repro bundles do not include a host TCP server yet ({case.id})")
     port = free_port() if (case.listen or case.tcp_port) else None
-    args = c2w_run_args(case, runtime, bundle / wasm_src.name, work, port, via)
+    args = c2w_run_args(case, runtime, bundle / wasm_src.name, work, port)
     located, inv = invocation_for(args)
     base = list(located.command)
     argv = list(inv.argv)
@@ -184,7 +127,8 @@ def write_bundle(case: cases_mod.Case, runtime: str, programs: Programs, result:
     if case.client:
         expect["client"] = vars(case.client)
     (bundle / "expect.json").write_text(json.dumps(expect, indent=1, ensure_ascii=False) + "\n")
-    (bundle / "check.py").write_text(CHECK_PY)
+    for module in ("check.py", "cases.py"):  # the runner's own check, run as a script
+        shutil.copy2(CONFORMANCE / module, bundle / module)
     lines = [
         "#!/usr/bin/env bash",
         f"# Reproduce {case.id} on {runtime} ({version or 'version unknown'}).",
@@ -293,13 +237,9 @@ def repro(case_id: str, runtime: str, out: Path, cases_dir: Path | None = None,
         raise RunError(f"repro bundles are made for probe cases; {case.id} is an image case")
     programs = Programs()
     exps = Expectations.load(name, expectations_dir) if expectations_dir else Expectations.load(name)
-    missing = launcher_missing(case)
-    via = case.fallback_runtime_flags.get(name) if missing else None
-    if missing and via is None:
-        raise RunError(f"{case.id} cannot run on {name} yet: {missing}")
     exp = exps.for_case(case.id)  # a repro runs even a case the runtime's expectations skip
-    result = apply_expectation(run_once(case, name, programs, via), exp.kind if exp else None)
+    result = apply_expectation(run_once(case, name, programs), exp.kind if exp else None)
     if exp is not None:
         result.reason, result.link = exp.reason, exp.link
-    bundle = write_bundle(case, name, programs, result, out, version, via)
+    bundle = write_bundle(case, name, programs, result, out, version)
     return bundle, result

@@ -7,6 +7,7 @@ PKGS=(
   gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu   # kernel, guest init, ISA tests
   libc6-dev-riscv64-cross                            # static glibc for the guest init
   qemu-system-misc                                   # reference machine (differential tests, bench)
+  qemu-user-static                                   # bench/foreign: arm64/amd64 binaries on the host
   linux-source-6.1 bc flex bison cpio libelf-dev libssl-dev xz-utils  # guest kernel
   erofs-utils e2fsprogs                              # rootfs disk images
   mmdebstrap                                         # riscv64 userland from Debian (private apt config)
@@ -14,6 +15,8 @@ PKGS=(
   passt podman skopeo docker-registry                # networking, image sources
   chromium                                           # the matrix HTML page, the browser runtime (headless)
   nodejs                                             # node:wasi runtime; its npm installs the browser page (scripts/install-browser.sh)
+  binaryen llvm-14 libc++-14-dev-wasm32 libc++abi-14-dev-wasm32  # Bochs (x86_64 engine) for wasm32-wasi (llvm-ar)
+  busybox-static                                     # x86_64 test initramfs for the Bochs boot tests
 )
 missing=()
 for p in "${PKGS[@]}"; do

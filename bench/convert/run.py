@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from converter import testing_servers as servers  # noqa: E402
+from testsupport import servers  # noqa: E402
 
 
 def convert(ref: str, out: Path, env: dict[str, str], *flags: str) -> float:

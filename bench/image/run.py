@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from c2w_run import registry  # noqa: E402
+from testsupport.runtimes import argv as runtime_argv  # noqa: E402
 from converter import components, wasm  # noqa: E402
 
 
@@ -89,7 +90,6 @@ def main() -> int:
     ns = ap.parse_args()
     ref = ns.image or "oci:" + subprocess.run([str(ROOT / "converter/guest/build-default-image.sh")], check=True,
                                               capture_output=True, text=True).stdout.split()[-1] + ":latest"
-    wasmtime = registry.require("wasmtime").command
     rows: list[tuple[str, float]] = []
     with tempfile.TemporaryDirectory(prefix="c2w-bench-") as tmp:
         snap, cold = Path(tmp) / "snap.wasm", Path(tmp) / "cold.wasm"
@@ -99,7 +99,7 @@ def main() -> int:
         (Path(tmp) / "rootfs.ext4").write_bytes(disk)
 
         def run_image(module: Path) -> None:
-            r = subprocess.run([*wasmtime, "run", str(module), "true"], stdin=subprocess.DEVNULL,
+            r = subprocess.run(runtime_argv("wasmtime", module, ["true"]), stdin=subprocess.DEVNULL,
                                capture_output=True)
             if r.returncode != 0:
                 raise SystemExit(f"bench: {module.name} failed: {r.stderr.decode()[-300:]}")

@@ -37,7 +37,6 @@ sys.path.insert(0, str(ROOT))
 
 from c2w_run import registry  # noqa: E402
 from c2w_run.net import passt  # noqa: E402
-from c2w_run.net.transports import TRANSPORTS  # noqa: E402
 from converter import wasm  # noqa: E402
 
 GUEST_NET = f"addr={passt.GUEST_ADDR}/{passt.PREFIX} gw={passt.GATEWAY} dns={passt.DNS} mtu={passt.MTU}"
@@ -172,12 +171,12 @@ def main() -> int:
             return statistics.median(fn() for _ in range(ns.runs))
 
         qemu_row = ("qemu-system-riscv64 (TCG, virtio-net, stream)", med(lambda: run_qemu(tmp, port, tmp)))
-        for runtime, transports in TRANSPORTS.items():
+        for runtime, info in registry.runtimes().items():
             try:
                 registry.require(runtime)
             except Exception:  # noqa: BLE001 - not installed: no row
                 continue
-            for tr in transports:
+            for tr in info.capabilities.net_transports:
                 rows.append((f"{runtime} ({tr})", med(lambda r=runtime, t=tr: run_c2w(r, t, image, port))))
         rows.append(("native engine (socket)", med(lambda: run_native(tmp, port, tmp))))
         rows.append(qemu_row)

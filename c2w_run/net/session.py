@@ -27,10 +27,11 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-from ..spec import Invocation, LaunchSpec, ListenSocket
+from ..adapter import RuntimeInfo
+from ..spec import Invocation, ListenSocket, NetConfig
 from . import passt
 from .passt import NetError
-from .transports import SOCKET, STDIO, TRANSPORTS, missing_reason, transport_for
+from .transports import SOCKET, STDIO, missing_reason, transport_for
 
 CONNECT_TIMEOUT = 60.0  # the runtime must listen within this (a cold compile of a big module)
 
@@ -44,23 +45,19 @@ def free_port() -> int:
 class NetSession:
     """Context manager around one runtime run: enter before starting the runtime."""
 
-    def __init__(self, spec: LaunchSpec, runtime: str) -> None:
-        cfg = spec.net
-        assert cfg is not None
+    def __init__(self, cfg: NetConfig, runtime: RuntimeInfo, others: list[RuntimeInfo]) -> None:
+        """`others`: every registered runtime, to name the ones with a transport. The launch
+        takes `transport` (for the image's --net) and `listen` (the pre-opened listener) from here."""
         self.transport = transport_for(runtime, cfg.transport)
         if self.transport is None:
-            with_one = ", ".join(r for r, t in TRANSPORTS.items() if cfg.transport in ("auto", *t))
+            with_one = ", ".join(o.name for o in others if transport_for(o, cfg.transport))
             what = "network transport" if cfg.transport == "auto" else f"'{cfg.transport}' network transport"
-            raise NetError(f"--net: {runtime} has no {what} ({missing_reason(runtime, cfg.transport)}); "
+            raise NetError(f"--net: {runtime.name} has no {what} ({missing_reason(runtime, cfg.transport)}); "
                            f"runtimes with one: {with_one}")
         self.passt = passt.find()
         self.publish = list(cfg.publish)
-        self.port = 0
-        if self.transport == SOCKET:
-            self.port = free_port()
-            spec.listen = ListenSocket("127.0.0.1", self.port)
-        elif "--net" in spec.args:  # the image option added by the CLI
-            spec.args[spec.args.index("--net")] = "--net=stdio"
+        self.port = free_port() if self.transport == SOCKET else 0
+        self.listen = ListenSocket("127.0.0.1", self.port) if self.port else None
         self.dir: Path | None = None
         self.log = Path("/dev/null")
         self._stop = threading.Event()

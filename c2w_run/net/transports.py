@@ -1,5 +1,6 @@
-"""How each runtime can carry the network frames of a c2w image (measured on this machine with
-converter/engine/tests/test_net_engine.py and c2w_run/tests/test_net_cli.py).
+"""How a runtime can carry the network frames of a c2w image: its capability record's
+`net_transports` (measured on this machine with converter/engine/tests/test_net_engine.py and
+c2w_run/tests/test_net_cli.py; declared by each adapter).
 
 - "socket": the runtime pre-opens a TCP listener for the module (WASI preview1 `sock_accept`);
   the engine accepts one connection and c2w-run hands it to passt.
@@ -9,55 +10,30 @@ converter/engine/tests/test_net_engine.py and c2w_run/tests/test_net_cli.py).
 
 from __future__ import annotations
 
-SOCKET = "socket"
-STDIO = "stdio"
+from ..adapter import NET_SOCKET as SOCKET
+from ..adapter import NET_STDIO as STDIO
+from ..adapter import RuntimeInfo
 
-# runtime name -> transports, best first
-TRANSPORTS: dict[str, tuple[str, ...]] = {
-    "wasmtime46": (SOCKET, STDIO),  # -S preview2=n -S tcplisten=HOST:PORT
-    "wazero": (SOCKET, STDIO),  # -listen=HOST:PORT
-    "wasmtime": (STDIO,),
-    "wasmtime-py": (STDIO,),
-    "wamr": (STDIO,),
-    "wamr-interp": (STDIO,),  # the same WASI implementation as wamr
-    "wamr-aot": (STDIO,),
-    "node": (STDIO,),
-    "browser": (STDIO,),  # the multiplex rides the page's WebSocket (c2w_run/browser/README.md)
-}
-
-# why the others have none (shown in the one-line error)
-MISSING: dict[str, str] = {
-    "wasmtime": "wasmtime 47+ removed WASI preview1 pre-opened sockets (use --runtime wasmtime46)",
-    "wasmtime-py": "the wasmtime Python API cannot pre-open a socket",
-    "wamr": "iwasm pre-opens no socket (its guests bind their own through WAMR-only imports)",
-    "wamr-interp": "iwasm pre-opens no socket (its guests bind their own through WAMR-only imports)",
-    "wamr-aot": "iwasm pre-opens no socket (its guests bind their own through WAMR-only imports)",
-    "node": "node:wasi has no sockets",
-    "browser": "a web page has no sockets",
-    "wasmer": "the stdio multiplex stalls on wasmer 7.4 (not investigated yet); no pre-opened sockets",
-}
+__all__ = ["SOCKET", "STDIO", "describe", "missing_reason", "transport_for"]
 
 
-def transports(runtime: str) -> tuple[str, ...]:
-    return TRANSPORTS.get(runtime, ())
-
-
-def transport_for(runtime: str, wanted: str = "auto") -> str | None:
-    """The transport to use on `runtime`, or None when it has none (or not the one wanted)."""
-    have = transports(runtime)
+def transport_for(info: RuntimeInfo, wanted: str = "auto") -> str | None:
+    """The transport to use on `info`'s runtime, or None when it has none (or not the one wanted)."""
+    have = info.capabilities.net_transports
     if wanted == "auto":
         return have[0] if have else None
     return wanted if wanted in have else None
 
 
-def describe(runtime: str) -> str:
+def describe(info: RuntimeInfo) -> str:
     """One cell for `c2w-run runtimes`: the transports, or '-'."""
-    return ", ".join(transports(runtime)) or "-"
+    return ", ".join(info.capabilities.net_transports) or "-"
 
 
-def missing_reason(runtime: str, wanted: str = "auto") -> str:
-    if runtime in MISSING and runtime not in TRANSPORTS:
-        return MISSING[runtime]
-    if wanted == STDIO or (wanted == "auto" and runtime not in TRANSPORTS):
+def missing_reason(info: RuntimeInfo, wanted: str = "auto") -> str:
+    have, note = info.capabilities.net_transports, info.capabilities.net_note
+    if note and not have:
+        return note
+    if wanted == STDIO or (wanted == "auto" and not have):
         return "its stdin polling is not known to work"
-    return MISSING.get(runtime, "it has no pre-opened sockets")
+    return note or "it has no pre-opened sockets"

@@ -6,50 +6,37 @@ through WAMR's socket extension, allowed by `--addr-pool`.
 
 from __future__ import annotations
 
-from ..hookspecs import RuntimeInfo, hookimpl
-from ..spec import Invocation, LaunchSpec, reject_readonly
+from ..adapter import BIND, NET_STDIO, Adapter, Capabilities, RuntimeInfo, dir_env_flags
+from ..spec import Invocation, LaunchSpec
 
-INFO = RuntimeInfo(
-    name="wamr",
-    description="WAMR iwasm (interpreter / fast-JIT)",
-    env_var="C2W_IWASM",
-    executables=("iwasm",),
-    install="make runtimes (WAMR built with cmake from the sources a crates.io crate vendors)",
-    aliases=("iwasm",),
+INSTALL = "make runtimes (WAMR built with cmake from the sources a crates.io crate vendors)"
+CAPABILITIES = Capabilities(
+    sockets=BIND, net_transports=(NET_STDIO,),
+    net_note="iwasm pre-opens no socket (its guests bind their own through WAMR-only imports)",
 )
-INTERP = RuntimeInfo(
-    name="wamr-interp",
-    description="WAMR iwasm, fast interpreter (no JIT)",
-    env_var="C2W_IWASM_INTERP",
-    executables=("iwasm-fast-interp",),
-    install="make runtimes (WAMR built with cmake from the sources a crates.io crate vendors)",
-)
-NAMES = (INFO.name, INTERP.name)
 
 
-@hookimpl
-def c2w_runtime_info() -> list[RuntimeInfo]:
-    return [INFO, INTERP]
-
-
-@hookimpl
-def c2w_runtime_invocation(runtime: RuntimeInfo, command: list[str], spec: LaunchSpec) -> Invocation | None:
-    if runtime.name not in NAMES:
-        return None
-    return Invocation(iwasm_argv(runtime.name, command, spec))
-
-
-def iwasm_argv(runtime: str, command: list[str], spec: LaunchSpec, module: str | None = None) -> list[str]:
+def iwasm_argv(command: list[str], spec: LaunchSpec, module: str | None = None) -> list[str]:
     """iwasm's argv for `spec` (shared by every WAMR mode; `module` replaces the .wasm path,
     e.g. with a compiled .aot file)."""
-    reject_readonly(runtime, spec)
-    argv = list(command)
-    for m in spec.mapdirs:
-        argv.append(f"--map-dir={m.guest}::{m.host}")
-    for key, value in spec.env.items():
-        argv.append(f"--env={key}={value}")
+    argv = [*command, *dir_env_flags(spec, lambda m: [f"--map-dir={m.guest}::{m.host}"],
+                                     lambda k, v: [f"--env={k}={v}"])]
     if spec.listen is not None:
         argv.append(f"--addr-pool={spec.listen.host}/32")
     argv += spec.runtime_flags
     argv += [module or str(spec.module), *spec.args]
     return argv
+
+
+class Iwasm(Adapter):
+    def invocation(self, command: list[str], spec: LaunchSpec) -> Invocation:
+        return Invocation(iwasm_argv(command, spec))
+
+
+ADAPTERS = (
+    Iwasm(RuntimeInfo(name="wamr", description="WAMR iwasm (interpreter / fast-JIT)", env_var="C2W_IWASM",
+                      executables=("iwasm",), install=INSTALL, aliases=("iwasm",), capabilities=CAPABILITIES)),
+    Iwasm(RuntimeInfo(name="wamr-interp", description="WAMR iwasm, fast interpreter (no JIT)",
+                      env_var="C2W_IWASM_INTERP", executables=("iwasm-fast-interp",), install=INSTALL,
+                      capabilities=CAPABILITIES)),
+)

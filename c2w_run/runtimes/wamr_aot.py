@@ -13,16 +13,17 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from ..hookspecs import RuntimeInfo, hookimpl
+from ..adapter import Adapter, RuntimeInfo
 from ..locate import cache_dir, find_executable, from_env, version_of
-from ..spec import Invocation, LaunchSpec, Unsupported, reject_readonly
-from .wamr import iwasm_argv
+from ..spec import Invocation, LaunchSpec, Unsupported
+from .wamr import CAPABILITIES, iwasm_argv
 
 INFO = RuntimeInfo(
     name="wamr-aot",
     description="WAMR iwasm running modules AOT-compiled by wamrc (LLVM), cached",
     env_var="C2W_IWASM_AOT",
     install="make runtimes-all (builds wamrc with LLVM 14; set C2W_WAMRC to use another wamrc)",
+    capabilities=CAPABILITIES,
 )
 WAMRC_ENV = "C2W_WAMRC"
 
@@ -34,29 +35,6 @@ def wamrc_command() -> list[str] | None:
         return cmd
     exe = find_executable(("wamrc",))
     return [exe] if exe else None
-
-
-@hookimpl
-def c2w_runtime_info() -> list[RuntimeInfo]:
-    return [INFO]
-
-
-@hookimpl
-def c2w_runtime_locate(runtime: RuntimeInfo) -> list[str] | None:
-    """iwasm, but only when wamrc is installed too (else the runtime is not installed)."""
-    if runtime.name != INFO.name or wamrc_command() is None:
-        return None
-    iwasm = find_executable(("iwasm",))
-    return [iwasm] if iwasm else None
-
-
-@hookimpl
-def c2w_runtime_version(runtime: RuntimeInfo, command: list[str]) -> str | None:
-    if runtime.name != INFO.name:
-        return None
-    wamrc = wamrc_command()
-    parts = [version_of(command), version_of(wamrc) if wamrc else None]
-    return ", ".join(p for p in parts if p) or None
 
 
 def aot_path(module: Path, wamrc_version: str) -> Path:
@@ -100,12 +78,27 @@ def aot_compile(wamrc: list[str], module: Path) -> Path:
     return out
 
 
-@hookimpl
-def c2w_runtime_invocation(runtime: RuntimeInfo, command: list[str], spec: LaunchSpec) -> Invocation | None:
-    if runtime.name != INFO.name:
-        return None
-    wamrc = wamrc_command()
-    if wamrc is None:
-        raise Unsupported(f"wamr-aot: wamrc is not installed; {INFO.install}")
-    reject_readonly(INFO.name, spec)  # before a possibly long compile
-    return Invocation(iwasm_argv(INFO.name, command, spec, module=str(aot_compile(wamrc, spec.module))))
+class WamrAot(Adapter):
+    info = INFO
+
+    def locate(self) -> list[str] | None:
+        """iwasm, but only when wamrc is installed too (else the runtime is not installed)."""
+        if wamrc_command() is None:
+            return None
+        iwasm = find_executable(("iwasm",))
+        return [iwasm] if iwasm else None
+
+    def version(self, command: list[str]) -> str | None:
+        wamrc = wamrc_command()
+        parts = [version_of(command), version_of(wamrc) if wamrc else None]
+        return ", ".join(p for p in parts if p) or None
+
+    def invocation(self, command: list[str], spec: LaunchSpec) -> Invocation:
+        # the registry has refused what the record does not declare, before a possibly long compile
+        wamrc = wamrc_command()
+        if wamrc is None:
+            raise Unsupported(f"wamr-aot: wamrc is not installed; {INFO.install}")
+        return Invocation(iwasm_argv(command, spec, module=str(aot_compile(wamrc, spec.module))))
+
+
+ADAPTERS = (WamrAot(),)

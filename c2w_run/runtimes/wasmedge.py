@@ -11,23 +11,9 @@ import hashlib
 import subprocess
 from pathlib import Path
 
-from ..hookspecs import RuntimeInfo, hookimpl
+from ..adapter import Adapter, Capabilities, RuntimeInfo, dir_env_flags
 from ..locate import cache_dir
-from ..spec import Invocation, LaunchSpec, reject_listen
-
-INFO = RuntimeInfo(
-    name="wasmedge",
-    description="WasmEdge (AOT-compiled modules cached)",
-    env_var="C2W_WASMEDGE",
-    executables=("wasmedge",),
-    install="install WasmEdge from https://wasmedge.org (no Debian/PyPI/npm/crates package) "
-    "and put `wasmedge` on PATH or set C2W_WASMEDGE",
-)
-
-
-@hookimpl
-def c2w_runtime_info() -> list[RuntimeInfo]:
-    return [INFO]
+from ..spec import Invocation, LaunchSpec
 
 
 def aot_path(module: Path) -> Path:
@@ -52,16 +38,22 @@ def aot_compile(command: list[str], module: Path) -> Path:
     return out
 
 
-@hookimpl
-def c2w_runtime_invocation(runtime: RuntimeInfo, command: list[str], spec: LaunchSpec) -> Invocation | None:
-    if runtime.name != INFO.name:
-        return None
-    reject_listen(runtime.name, spec)
-    argv = list(command)
-    for m in spec.mapdirs:
-        argv += ["--dir", f"{m.guest}:{m.host}{':readonly' if m.readonly else ''}"]
-    for key, value in spec.env.items():
-        argv += ["--env", f"{key}={value}"]
-    argv += spec.runtime_flags
-    argv += ["--", str(aot_compile(command, spec.module)), *spec.args]
-    return Invocation(argv)
+class WasmEdge(Adapter):
+    info = RuntimeInfo(
+        name="wasmedge",
+        description="WasmEdge (AOT-compiled modules cached)",
+        env_var="C2W_WASMEDGE",
+        executables=("wasmedge",),
+        install="install WasmEdge from https://wasmedge.org (no Debian/PyPI/npm/crates package) "
+        "and put `wasmedge` on PATH or set C2W_WASMEDGE",
+        capabilities=Capabilities(readonly_mapdir=True),  # not measured here (not installable)
+    )
+
+    def invocation(self, command: list[str], spec: LaunchSpec) -> Invocation:
+        flags = dir_env_flags(spec, lambda m: ["--dir", f"{m.guest}:{m.host}{':readonly' if m.readonly else ''}"],
+                              lambda k, v: ["--env", f"{k}={v}"])
+        return Invocation([*command, *flags, *spec.runtime_flags, "--", str(aot_compile(command, spec.module)),
+                           *spec.args])
+
+
+ADAPTERS = (WasmEdge(),)

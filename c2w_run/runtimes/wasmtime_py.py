@@ -7,57 +7,43 @@ from __future__ import annotations
 
 import sys
 
-from ..hookspecs import RuntimeInfo, hookimpl
-from ..spec import Invocation, LaunchSpec, reject_listen
+from ..adapter import NET_STDIO, Adapter, Capabilities, RuntimeInfo, dir_env_flags
+from ..spec import Invocation, LaunchSpec
+from .wasmtime import MAX_EXIT_STATUS
 
-INFO = RuntimeInfo(
-    name="wasmtime-py",
-    description="wasmtime Python API (in-process)",
-    env_var="C2W_WASMTIME_PY",
-    install="pip install 'c2w-run[wasmtime]' (PyPI wasmtime)",
-    max_exit_status=125,  # proc_exit(126..255) traps: "invalid exit status"
-)
 RUNNER = "c2w_run.runtimes.wasmtime_py_runner"
 
 
-@hookimpl
-def c2w_runtime_info() -> list[RuntimeInfo]:
-    return [INFO]
+class WasmtimePy(Adapter):
+    info = RuntimeInfo(
+        name="wasmtime-py",
+        description="wasmtime Python API (in-process)",
+        env_var="C2W_WASMTIME_PY",
+        install="pip install 'c2w-run[wasmtime]' (PyPI wasmtime)",
+        capabilities=Capabilities(readonly_mapdir=True, max_exit_status=MAX_EXIT_STATUS,
+                                  net_transports=(NET_STDIO,),
+                                  net_note="the wasmtime Python API cannot pre-open a socket"),
+    )
+
+    def locate(self) -> list[str] | None:
+        try:
+            import wasmtime  # noqa: F401  # type: ignore[import-not-found]
+        except ImportError:
+            return None
+        return [sys.executable, "-m", RUNNER]
+
+    def version(self, command: list[str]) -> str | None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return f"wasmtime-py {version('wasmtime')}"
+        except PackageNotFoundError:
+            return None
+
+    def invocation(self, command: list[str], spec: LaunchSpec) -> Invocation:
+        flags = dir_env_flags(spec, lambda m: [f"--dir={m.host}::{m.guest}{'::ro' if m.readonly else ''}"],
+                              lambda k, v: [f"--env={k}={v}"])
+        return Invocation([*command, *flags, *spec.runtime_flags, "--", str(spec.module), *spec.args])
 
 
-@hookimpl
-def c2w_runtime_locate(runtime: RuntimeInfo) -> list[str] | None:
-    if runtime.name != INFO.name:
-        return None
-    try:
-        import wasmtime  # noqa: F401  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    return [sys.executable, "-m", RUNNER]
-
-
-@hookimpl
-def c2w_runtime_version(runtime: RuntimeInfo, command: list[str]) -> str | None:
-    if runtime.name != INFO.name:
-        return None
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return f"wasmtime-py {version('wasmtime')}"
-    except PackageNotFoundError:
-        return None
-
-
-@hookimpl
-def c2w_runtime_invocation(runtime: RuntimeInfo, command: list[str], spec: LaunchSpec) -> Invocation | None:
-    if runtime.name != INFO.name:
-        return None
-    reject_listen(runtime.name, spec)
-    argv = list(command)
-    for m in spec.mapdirs:
-        argv.append(f"--dir={m.host}::{m.guest}{'::ro' if m.readonly else ''}")
-    for key, value in spec.env.items():
-        argv.append(f"--env={key}={value}")
-    argv += spec.runtime_flags
-    argv += ["--", str(spec.module), *spec.args]
-    return Invocation(argv)
+ADAPTERS = (WasmtimePy(),)

@@ -53,3 +53,25 @@ def test_image_flags_arrive_in_the_modules_argv_through_a_runtime(tmp_path: Path
                        timeout=120, cwd=REPO, stdin=subprocess.DEVNULL)
     assert r.returncode == 0, r.stderr
     assert r.stdout.splitlines() == ["--entrypoint", "/bin/sh", "--workdir", "/tmp", "--no-tty", "--", "--help", "a b"]
+
+
+def test_image_protocol_composes_options_net_winsize_stdin_mode_and_status_channel_once() -> None:
+    from c2w_run import registry
+    from c2w_run.image import STATUS_DIR, ImageProtocol, StatusChannel
+
+    proto = ImageProtocol(ImageOptions(workdir="/w", tty=True), net=True, mac="52:54:00:00:00:01", winsize="24x80")
+    wasmer = registry.resolve_name("wasmer").capabilities
+    args, env, mapdirs = proto.compose(["sh"], {"A": "1"}, wasmer, "stdio", None)
+    assert args == ["--stdin-mode", "idle", "--net=stdio", "--mac", "52:54:00:00:00:01",
+                    "--workdir", "/w", "--tty", "--", "sh"]
+    assert env == {"A": "1", "C2W_WINSIZE": "24x80"} and mapdirs == []
+    wasmtime46 = registry.resolve_name("wasmtime46").capabilities
+    assert ImageProtocol.needs_status_channel(wasmtime46)
+    channel = StatusChannel()
+    try:
+        args, env, mapdirs = proto.compose(["sh"], {"C2W_WINSIZE": "1x1"}, wasmtime46, "socket", channel)
+        assert args[:3] == ["--net", "--mac", "52:54:00:00:00:01"]
+        assert env == {"C2W_WINSIZE": "1x1", "C2W_STATUS_FILE": f"{STATUS_DIR}/status"}
+        assert mapdirs == [channel.mapdir] and channel.mapdir.guest == STATUS_DIR
+    finally:
+        channel.close()

@@ -5,21 +5,20 @@ reaches busybox httpd in the container, and after every run (normal exit, SIGINT
 passt, relay or runtime process is left."""
 from __future__ import annotations
 
-import http.server
 import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from testsupport.servers import free_port, http_server
 
 REPO = Path(__file__).resolve().parents[2]
 BODY = b"served on the host's loopback\n"
@@ -52,20 +51,8 @@ def image(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def http_port() -> Iterator[int]:
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(BODY)))
-            self.end_headers()
-            self.wfile.write(BODY)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    yield srv.server_address[1]
-    srv.shutdown()
+    with http_server(BODY) as port:
+        yield port
 
 
 @pytest.fixture
@@ -109,12 +96,6 @@ def test_container_fetches_from_host_loopback(runtime: str, transport: str, imag
                    f"http://10.0.2.2:{http_port}/", env=tmpenv)
     assert (done.returncode, done.stdout) == (0, BODY), done.stderr
     assert_nothing_left(tmpenv, image)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.mark.parametrize("runtime", ["wasmtime46", "wasmtime"])  # socket, stdio

@@ -76,3 +76,25 @@ def test_installed_adapter_runs_a_module(site: Path, tmp_path: Path) -> None:
     assert r.returncode == 5, r.stderr
     assert "argv[2]=x y" in r.stdout.splitlines()
     assert "env:GREETING=hi there" in r.stdout.splitlines()
+
+
+def test_registry_refuses_ro_for_an_adapter_that_declares_no_read_only_preopens(site: Path, tmp_path: Path) -> None:
+    # the example adapter maps every directory read-write and never looks at `readonly`: the
+    # registry refuses from its capability record before the adapter is asked
+    module = tmp_path / "m.wasm"
+    module.write_bytes(b"\0asm\1\0\0\0")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(site), str(REPO)]),
+           "C2W_WASMTIME_NOCACHE": "/nonexistent/wasmtime"}
+    r = subprocess.run([sys.executable, "-m", "c2w_run.cli", "--runtime", "wasmtime-nocache",
+                        "-v", f"{tmp_path}:/data:ro", str(module)], capture_output=True, text=True,
+                       timeout=120, env=env, cwd=REPO)
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(
+        "c2w-run: error: wasmtime-nocache cannot map a directory read-only"), r.stderr
+    assert "wazero" in lines[0]  # names the runtimes that can
+    r = subprocess.run([sys.executable, "-m", "c2w_run.cli", "--runtime", "wasmtime-nocache",
+                        "--wasi-listen", "127.0.0.1:9", str(module)], capture_output=True, text=True,
+                       timeout=120, env=env, cwd=REPO)
+    assert r.returncode == 2
+    assert "wasmtime-nocache cannot give the module a pre-opened listening socket" in r.stderr

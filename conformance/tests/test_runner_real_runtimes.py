@@ -106,9 +106,6 @@ def test_socket_case_accepts_a_real_tcp_client(programs, table):
     r = run_case(case, "wasmtime46", programs, Expectations.load("wasmtime46"))
     assert r.outcome == "pass", r.problems
     assert "received=ping\\n" in r.stdout
-    from conformance.runner import LISTEN_OPTION, launcher_help
-    if LISTEN_OPTION not in launcher_help():  # until c2w-run has the option: runtime flags stand in
-        assert r.note.startswith("through --runtime-flag -S preview2=n -S tcplisten={listen}")
-        assert any(a.startswith("--runtime-flag=tcplisten=127.0.0.1:") for a in r.command)
+    assert "--wasi-listen" in r.command and not r.note  # c2w-run's own option, no stand-in flags
     skipped = run_case(case, "node", programs, Expectations({}))
     assert skipped.outcome in ("skip", "fail")  # node:wasi has no sockets either way

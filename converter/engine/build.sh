@@ -6,13 +6,9 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 target="${1:-}"
-srcs=(cpu.c fpu.c machine.c plic.c uart.c sbi.c fdt.c virtio.c virtio_console.c virtio_blk.c
-      virtio_rng.c virtio_net.c net.c host.c ctl.c payload.c runtime.c main.c)
+srcs=(cpu.c fpu.c bus.c machine.c plic.c uart.c sbi.c fdt.c virtio.c virtio_console.c virtio_blk.c
+      virtio_rng.c virtio_net.c net.c host.c ctl.c payload.c runtime.c main.c virtio_9p.c p9/server.c)
 warn=(-std=c11 -D_GNU_SOURCE -Wall -Wextra)
-if [ -f "$here/virtio_9p.c" ]; then # the virtio-9p device (helper engine-9p) once it is there
-  srcs+=(virtio_9p.c p9/server.c)
-  warn+=(-DC2W_HAVE_9P)
-fi
 case "$target" in
   native)
     cc=(gcc)

@@ -14,6 +14,7 @@
 
 static void c_table_init(void);
 static void dcache_init(CPU *c);
+static void dcache_flush(CPU *c);
 
 /* ------------------------------------------------------------------ TLB */
 
@@ -42,6 +43,19 @@ static uint8_t *ram_ptr(CPU *c, uint64_t pa, int size)
     if (pa >= c->ram_base && off < c->ram_size && c->ram_size - off >= (uint64_t)size)
         return c->ram + off;
     return NULL;
+}
+
+static void dpage_drop(CPU *c, uint64_t ppn);
+
+/* The hart writes RAM at pa outside the fast write TLB: if that page holds decoded code, drop it
+ * (only pages without decoded code get fast write entries). */
+static inline void code_written(CPU *c, uint64_t pa)
+{
+    uint64_t ppn = (pa - c->ram_base) >> 12;
+    if (unlikely(c->dmap[ppn])) {
+        dpage_drop(c, ppn);
+        c->n_dpages_store_drops++;
+    }
 }
 
 /* Translate va for an access; returns 0 on success or the exception cause. */
@@ -101,6 +115,7 @@ static int translate(CPU *c, uint64_t va, int acc, uint64_t *pa)
         if ((pte & need) != need) {
             pte |= need;
             memcpy(p, &pte, 8);
+            code_written(c, pte_addr);
         }
         uint64_t mask = (1ULL << (12 + 9 * level)) - 1;
         *pa = ((ppn << 12) & ~mask) | (va & mask);
@@ -118,6 +133,8 @@ static int access_page(CPU *c, uint64_t va, int size, int acc, uint64_t *val)
         return cause;
     uint8_t *p = ram_ptr(c, pa, size);
     if (p) {
+        if (acc == ACC_WRITE)
+            code_written(c, pa); /* now the page may get a fast write entry */
         /* fill the TLB with this page */
         uint8_t *pg = ram_ptr(c, pa & ~0xfffULL, 4096);
         if (pg) {
@@ -134,10 +151,10 @@ static int access_page(CPU *c, uint64_t va, int size, int acc, uint64_t *val)
         return 0;
     }
     if (acc == ACC_WRITE) {
-        if (!machine_mmio_write(c->m, pa, size, *val))
+        if (!bus_write(c->bus, pa, size, *val))
             return CAUSE_STORE_ACCESS;
     } else {
-        if (!machine_mmio_read(c->m, pa, size, val))
+        if (!bus_read(c->bus, pa, size, val))
             return CAUSE_LOAD_ACCESS;
     }
     return 0;
@@ -221,7 +238,10 @@ static int amo_ptr(CPU *c, uint64_t va, int size, uint8_t **p)
     if (cause)
         return cause;
     *p = ram_ptr(c, pa, size);
-    return *p ? 0 : CAUSE_STORE_ACCESS;
+    if (!*p)
+        return CAUSE_STORE_ACCESS;
+    code_written(c, pa);
+    return 0;
 }
 
 /* ------------------------------------------------------------------ traps */
@@ -257,7 +277,7 @@ void cpu_trap(CPU *c, uint64_t cause, uint64_t tval)
         set_priv(c, PRV_S);
     } else {
         if (unlikely(c->emulate_m)) {
-            machine_m_trap(c->m, cause, tval);
+            c->hooks.m_trap(c->hooks.opaque, cause, tval);
             cpu_stop(c);
             return;
         }
@@ -359,7 +379,7 @@ static bool csr_read(CPU *c, uint32_t csr, uint64_t *v)
         break;
     case 0xc01:
         if (!counter_allowed(c, 1)) return false;
-        *v = machine_mtime(c->m);
+        *v = c->hooks.mtime(c->hooks.opaque);
         break;
     case 0x100: *v = read_mstatus(c) & SSTATUS_MASK; break;
     case 0x104: *v = c->mie & c->mideleg; break;
@@ -489,11 +509,13 @@ static bool csr_write(CPU *c, uint32_t csr, uint64_t v)
 
 /* ------------------------------------------------------------------ init */
 
-void cpu_init(CPU *c, struct Machine *m, uint8_t *ram, uint64_t ram_base, uint64_t ram_size)
+void cpu_init(CPU *c, const Bus *bus, const CPUHooks *hooks, uint8_t *ram, uint64_t ram_base,
+              uint64_t ram_size)
 {
     memset(c, 0, sizeof *c);
     c_table_init();
-    c->m = m;
+    c->bus = bus;
+    c->hooks = *hooks;
     c->ram = ram;
     c->ram_base = ram_base;
     c->ram_size = ram_size;
@@ -516,7 +538,7 @@ void cpu_reset(CPU *c, uint64_t pc)
      * container would die of SIGILL (QEMU does not check scounteren) */
     c->scounteren = 7;
     cpu_tlb_flush(c);
-    cpu_fence_i(c);
+    dcache_flush(c);
 }
 
 /* ------------------------------------------------------------------ interpreter */
@@ -759,8 +781,11 @@ static void c_table_init(void)
 
 /* Instructions are decoded once into DInsn records, kept per physical page of code and found
  * through the fetch page. A record is filled the first time its instruction runs (OP_DECODE
- * marks an empty slot). The cache follows the ISA's rule for instruction fetch: stores to code
- * are seen after FENCE.I (cpu_fence_i drops every decoded page). */
+ * marks an empty slot). Stores to code are seen after FENCE.I, as the ISA requires, per page:
+ * a page with decoded code gets no fast write TLB entry (dpage_get removes those of every
+ * mapping of it), so the first store into it takes the slow path, which drops that page's
+ * decoded code (code_written) and lets the following stores run fast. Device writes drop it
+ * through cpu_ram_written. FENCE.I then has nothing left to drop: it only restarts fetching. */
 enum {
     OP_DECODE = 0, OP_ILLEGAL, OP_CROSS,
     OP_ADDI, OP_SLTI, OP_SLTIU, OP_XORI, OP_ORI, OP_ANDI, OP_SLLI, OP_SRLI, OP_SRAI,
@@ -793,7 +818,8 @@ static void dcache_init(CPU *c)
 {
     c->dpool = calloc(DP_POOL, sizeof *c->dpool);
     c->dmap = calloc(c->ram_size >> 12 ? c->ram_size >> 12 : 1, sizeof *c->dmap);
-    if (!c->dpool || !c->dmap) {
+    c->dfree = calloc(DP_POOL, sizeof *c->dfree);
+    if (!c->dpool || !c->dmap || !c->dfree) {
         fprintf(stderr, "c2w-engine: out of memory for the decoded instruction cache\n");
         exit(2);
     }
@@ -809,12 +835,53 @@ static void dcache_init(CPU *c)
     c->xpage->ppn = ~0ULL;
 }
 
-void cpu_fence_i(CPU *c)
+/* Forget every decoded page. */
+static void dcache_flush(CPU *c)
 {
     if (c->dmap)
         memset(c->dmap, 0, sizeof *c->dmap * (c->ram_size >> 12));
+    c->ndfree = 0;
     memset(c->fetch_dps, 0, sizeof c->fetch_dps);
     c->fetch_tag = ~0ULL;
+}
+
+void cpu_fence_i(CPU *c)
+{
+    c->n_fence_i++;
+    c->fetch_tag = ~0ULL; /* refetch through the fetch TLB: kept pages are still valid */
+}
+
+/* Forget the decoded code of physical page ppn (it was written). A cpu_run loop executing that
+ * page may go on with the old instructions until it leaves the page or runs FENCE.I (allowed:
+ * without FENCE.I, a hart need not see its stores to code); the slot is reused only through
+ * dpage_get, which the loop reaches only when it switches pages. */
+static void dpage_drop(CPU *c, uint64_t ppn)
+{
+    int32_t i = c->dmap[ppn];
+    c->dmap[ppn] = 0;
+    DPage *p = &c->dpool[i - 1];
+    if (p->ppn != ppn)
+        return;
+    p->ppn = ~0ULL;
+    for (int k = 0; k < TLB_SIZE; k++)
+        if (c->fetch_dps[k] == p->ops)
+            c->fetch_dps[k] = NULL;
+    if (c->fetch_dp == p->ops)
+        c->fetch_tag = ~0ULL;
+    c->dfree[c->ndfree++] = i - 1;
+}
+
+void cpu_ram_written(CPU *c, uint64_t pa, uint64_t len)
+{
+    if (!len || pa < c->ram_base || pa - c->ram_base >= c->ram_size)
+        return;
+    uint64_t first = (pa - c->ram_base) >> 12, last = (pa - c->ram_base + len - 1) >> 12;
+    for (uint64_t ppn = first; ppn <= last && ppn < (c->ram_size >> 12); ppn++) {
+        if (c->dmap[ppn]) {
+            dpage_drop(c, ppn);
+            c->n_dpages_dma_drops++;
+        }
+    }
 }
 
 static DInsn *dpage_get(CPU *c, uint64_t ppn)
@@ -822,14 +889,27 @@ static DInsn *dpage_get(CPU *c, uint64_t ppn)
     int32_t i = c->dmap[ppn];
     if (i && c->dpool[i - 1].ppn == ppn)
         return c->dpool[i - 1].ops;
-    int slot = c->dnext;
-    c->dnext = (c->dnext + 1) % DP_POOL;
+    int slot;
+    if (c->ndfree) {
+        slot = c->dfree[--c->ndfree];
+    } else {
+        slot = c->dnext;
+        c->dnext = (c->dnext + 1) % DP_POOL;
+    }
     DPage *p = &c->dpool[slot];
     if (p->ppn < (c->ram_size >> 12) && c->dmap[p->ppn] == slot + 1)
-        c->dmap[p->ppn] = 0;
+        c->dmap[p->ppn] = 0; /* evicted: its page is plain data again */
     for (int k = 0; k < TLB_SIZE; k++) /* fetch TLB entries must not keep the old page */
         if (c->fetch_dps[k] == p->ops)
             c->fetch_dps[k] = NULL;
+    /* stores to the new code page must be seen: drop its fast write entries (any mapping) */
+    uint64_t host = (uint64_t)(uintptr_t)(c->ram + (ppn << 12));
+    for (int k = 0; k < TLB_SIZE; k++) {
+        TLBEntry *e = &c->tlb[ACC_WRITE][k];
+        if (e->tag != ~0ULL && e->add + ((e->tag & ((1ULL << 60) - 1)) << 12) == host)
+            e->tag = ~0ULL;
+    }
+    c->n_dpages_built++;
     memset(p->ops, 0, sizeof p->ops);
     p->ops[2048].op = p->ops[2049].op = OP_PAGE_END;
     p->ppn = ppn;
@@ -1393,7 +1473,7 @@ static int exec_system(CPU *c, uint32_t insn, int *stop)
         if (rd != 0)
             return -1;
         if (insn == 0x00000073) { /* ECALL */
-            if (c->priv == PRV_S && machine_ecall(c->m)) {
+            if (c->priv == PRV_S && c->hooks.ecall(c->hooks.opaque)) {
                 c->pc += 4;
                 *stop = 1;
                 return 1;

@@ -6,10 +6,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "bus.h"
+
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
-
-struct Machine;
 
 enum { PRV_U = 0, PRV_S = 1, PRV_M = 3 };
 
@@ -58,6 +58,15 @@ typedef struct {
 
 enum { ACC_READ = 0, ACC_WRITE = 1, ACC_FETCH = 2 };
 
+/* What the hart needs from the platform besides the bus: the time CSR, the SBI (an ecall from
+ * S-mode when M-mode is emulated) and traps into an emulated M-mode (fatal). */
+typedef struct {
+    void *opaque;
+    uint64_t (*mtime)(void *opaque);
+    bool (*ecall)(void *opaque);  /* true when handled (a0/a1 set) */
+    void (*m_trap)(void *opaque, uint64_t cause, uint64_t tval);
+} CPUHooks;
+
 typedef struct DInsn DInsn; /* a decoded instruction (cpu.c) */
 typedef struct DPage DPage; /* the decoded instructions of one physical page (cpu.c) */
 
@@ -95,15 +104,25 @@ typedef struct CPU {
     uint64_t run_ftag, run_pc;
     DPage *dpool;         /* decoded page pool */
     DPage *xpage;         /* holds an instruction that crosses a page end */
-    int32_t *dmap;        /* physical page number -> pool index + 1 (0: none) */
+    int32_t *dmap;        /* physical page number -> pool index + 1 (0: none); a page with
+                             decoded code has no write TLB entry, so stores to it are seen */
     int dnext;            /* next pool slot to reuse */
+    int32_t *dfree;       /* pool slots freed by drops, reused first */
+    int ndfree;
+    /* decoded-code statistics (--stats) */
+    uint64_t n_dpages_built;       /* decoded pages (re)built */
+    uint64_t n_dpages_store_drops; /* decoded pages dropped because the hart wrote them */
+    uint64_t n_dpages_dma_drops;   /* decoded pages dropped because a device wrote them */
+    uint64_t n_fence_i;            /* FENCE.I executed (also SBI remote fence.i) */
 
     uint8_t *ram;
     uint64_t ram_base, ram_size;
-    struct Machine *m;
+    const Bus *bus;       /* everything that is not RAM */
+    CPUHooks hooks;
 } CPU;
 
-void cpu_init(CPU *c, struct Machine *m, uint8_t *ram, uint64_t ram_base, uint64_t ram_size);
+void cpu_init(CPU *c, const Bus *bus, const CPUHooks *hooks, uint8_t *ram, uint64_t ram_base,
+              uint64_t ram_size);
 void cpu_reset(CPU *c, uint64_t pc);
 /* Run up to n instructions; stops early on WFI or when state the host must see changes. */
 void cpu_run(CPU *c, int64_t n);
@@ -112,8 +131,11 @@ void cpu_trap(CPU *c, uint64_t cause, uint64_t tval);
 bool cpu_check_interrupts(CPU *c);
 bool cpu_interrupt_pending(const CPU *c);
 void cpu_tlb_flush(CPU *c);
-/* FENCE.I: forget every decoded instruction (the engine's instruction cache). */
+/* FENCE.I: later fetches see every store made before it. Stores drop the decoded code of the
+ * pages they write as they happen, so nothing is left to drop here: fetching restarts. */
 void cpu_fence_i(CPU *c);
+/* A device (DMA) wrote guest RAM [pa, pa + len): drop the decoded code of those pages. */
+void cpu_ram_written(CPU *c, uint64_t pa, uint64_t len);
 uint64_t cpu_instret(const CPU *c);
 
 /* End the current batch after this instruction (keeps the retired count exact). */
@@ -122,14 +144,6 @@ static inline void cpu_stop(CPU *c)
     c->batch_size -= c->batch_left;
     c->batch_left = 0;
 }
-
-/* Implemented by the machine. */
-void machine_m_trap(struct Machine *m, uint64_t cause, uint64_t tval);
-bool machine_mmio_read(struct Machine *m, uint64_t pa, int size, uint64_t *val);
-bool machine_mmio_write(struct Machine *m, uint64_t pa, int size, uint64_t val);
-uint64_t machine_mtime(struct Machine *m);
-/* ecall from S-mode with SBI emulation: returns true when handled. */
-bool machine_ecall(struct Machine *m);
 
 /* FPU (fpu.c): executes OP-FP and FMA opcodes; returns false for an illegal instruction. */
 bool fpu_exec(CPU *c, uint32_t insn);

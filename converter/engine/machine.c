@@ -9,6 +9,11 @@
 
 #include "ctl.h"
 
+static void machine_bus_init(Machine *m);
+static uint64_t hook_mtime(void *opaque);
+static bool hook_ecall(void *opaque);
+static void hook_m_trap(void *opaque, uint64_t cause, uint64_t tval);
+
 Machine *machine_new(uint64_t ram_size, uint8_t *ram)
 {
     Machine *m = calloc(1, sizeof *m);
@@ -20,7 +25,11 @@ Machine *machine_new(uint64_t ram_size, uint8_t *ram)
     m->stimecmp = ~0ULL;
     m->srst_type = -1;
     m->time_base_ns = host_now_ns();
-    cpu_init(&m->cpu, m, ram, RAM_BASE, ram_size);
+    machine_bus_init(m);
+    static const CPUHooks hooks = {NULL, hook_mtime, hook_ecall, hook_m_trap};
+    CPUHooks h = hooks;
+    h.opaque = m;
+    cpu_init(&m->cpu, &m->bus, &h, ram, RAM_BASE, ram_size);
     plic_reset(&m->plic);
     uart_reset(&m->uart);
     return m;
@@ -34,6 +43,24 @@ uint8_t *machine_gpa(Machine *m, uint64_t addr, uint64_t len)
     return m->ram + off;
 }
 
+uint8_t *machine_gpa_write(Machine *m, uint64_t addr, uint64_t len)
+{
+    uint8_t *p = machine_gpa(m, addr, len);
+    if (p)
+        cpu_ram_written(&m->cpu, addr, len); /* decoded code there is stale */
+    return p;
+}
+
+static bool virtio_bus_read(void *d, uint64_t off, int size, uint64_t *val)
+{
+    return virtio_mmio_read(d, off, size, val);
+}
+
+static bool virtio_bus_write(void *d, uint64_t off, int size, uint64_t val)
+{
+    return virtio_mmio_write(d, off, size, val);
+}
+
 int machine_add_virtio(Machine *m, VirtioDev *d)
 {
     if (m->n_virtio >= VIRTIO_MAX)
@@ -41,6 +68,9 @@ int machine_add_virtio(Machine *m, VirtioDev *d)
     d->irq = 1 + m->n_virtio;
     if (d->irq >= UART_IRQ)
         d->irq++; /* the UART has its own line */
+    uint64_t base = VIRTIO_BASE + (uint64_t)m->n_virtio * VIRTIO_STRIDE;
+    if (bus_register(&m->bus, base, VIRTIO_STRIDE, d, virtio_bus_read, virtio_bus_write))
+        return -1;
     m->virtio[m->n_virtio++] = d;
     return 0;
 }
@@ -54,8 +84,9 @@ void machine_request_exit(Machine *m, int code)
     cpu_stop(&m->cpu);
 }
 
-void machine_m_trap(Machine *m, uint64_t cause, uint64_t tval)
+static void hook_m_trap(void *opaque, uint64_t cause, uint64_t tval)
 {
+    Machine *m = opaque;
     console_flush(m);
     fprintf(stderr, "c2w-engine: unexpected trap to M-mode: cause=0x%llx pc=0x%llx tval=0x%llx\n",
             (unsigned long long)cause, (unsigned long long)m->cpu.pc, (unsigned long long)tval);
@@ -201,8 +232,9 @@ void machine_plic_output(Machine *m, bool meip, bool seip)
 
 /* ---------------------------------------------------------------- bus */
 
-static bool clint_read(Machine *m, uint64_t off, int size, uint64_t *val)
+static bool clint_read(void *opaque, uint64_t off, int size, uint64_t *val)
 {
+    Machine *m = opaque;
     uint64_t v;
     if (off < 4) {
         v = (m->cpu.mip & MIP_MSIP) ? 1 : 0;
@@ -232,8 +264,9 @@ static void write_part(uint64_t *reg, uint64_t off, int size, uint64_t val)
     *reg = (*reg & ~mask) | ((val << shift) & mask);
 }
 
-static bool clint_write(Machine *m, uint64_t off, int size, uint64_t val)
+static bool clint_write(void *opaque, uint64_t off, int size, uint64_t val)
 {
+    Machine *m = opaque;
     if (off < 4) {
         set_mip(m, MIP_MSIP, val & 1);
     } else if (off >= 0x4000 && off < 0x4008) {
@@ -253,67 +286,84 @@ static bool clint_write(Machine *m, uint64_t off, int size, uint64_t val)
     return true;
 }
 
-bool machine_mmio_read(Machine *m, uint64_t pa, int size, uint64_t *val)
+static bool empty_read(void *opaque, uint64_t off, int size, uint64_t *val)
 {
-    if (pa >= VIRTIO_BASE && pa < VIRTIO_BASE + VIRTIO_MAX * VIRTIO_STRIDE) {
-        int i = (int)((pa - VIRTIO_BASE) / VIRTIO_STRIDE);
-        if (i < m->n_virtio)
-            return virtio_mmio_read(m->virtio[i], (pa - VIRTIO_BASE) % VIRTIO_STRIDE, size, val);
-        *val = 0; /* empty slot reads as zero (no magic) */
-        return true;
-    }
-    if (pa >= UART_BASE && pa < UART_BASE + UART_SIZE) {
-        *val = uart_read(m, pa - UART_BASE);
-        return true;
-    }
-    if (pa >= CLINT_BASE && pa < CLINT_BASE + CLINT_SIZE)
-        return clint_read(m, pa - CLINT_BASE, size, val);
-    if (pa >= PLIC_BASE && pa < PLIC_BASE + PLIC_SIZE) {
-        uint32_t v = 0;
-        bool ok = plic_read(m, (pa - PLIC_BASE) & ~3ULL, &v);
-        *val = v;
-        return ok;
-    }
-    if (pa >= TEST_BASE && pa < TEST_BASE + 0x1000) {
-        *val = 0;
-        return true;
-    }
-    return false;
+    (void)opaque, (void)off, (void)size;
+    *val = 0;
+    return true;
 }
 
-bool machine_mmio_write(Machine *m, uint64_t pa, int size, uint64_t val)
+static bool ignore_write(void *opaque, uint64_t off, int size, uint64_t val)
 {
-    if (pa >= VIRTIO_BASE && pa < VIRTIO_BASE + VIRTIO_MAX * VIRTIO_STRIDE) {
-        int i = (int)((pa - VIRTIO_BASE) / VIRTIO_STRIDE);
-        if (i < m->n_virtio)
-            return virtio_mmio_write(m->virtio[i], (pa - VIRTIO_BASE) % VIRTIO_STRIDE, size, val);
-        return true;
-    }
-    if (pa >= UART_BASE && pa < UART_BASE + UART_SIZE) {
-        uart_write(m, pa - UART_BASE, (uint8_t)val);
-        return true;
-    }
-    if (pa >= CLINT_BASE && pa < CLINT_BASE + CLINT_SIZE)
-        return clint_write(m, pa - CLINT_BASE, size, val);
-    if (pa >= PLIC_BASE && pa < PLIC_BASE + PLIC_SIZE)
-        return plic_write(m, (pa - PLIC_BASE) & ~3ULL, (uint32_t)val);
-    if (pa >= TEST_BASE && pa < TEST_BASE + 0x1000) {
-        if (pa == TEST_BASE) {
-            uint32_t v = (uint32_t)val;
-            if ((v & 0xffff) == 0x5555)
-                machine_request_exit(m, 0);
-            else if ((v & 0xffff) == 0x3333)
-                machine_request_exit(m, (int)(v >> 16));
-            else if ((v & 0xffff) == 0x7777)
-                machine_request_exit(m, 0); /* reset: treated as exit */
-        }
-        return true;
-    }
-    return false;
+    (void)opaque, (void)off, (void)size, (void)val;
+    return true;
 }
 
-bool machine_ecall(Machine *m)
+static bool uart_bus_read(void *m, uint64_t off, int size, uint64_t *val)
 {
+    (void)size;
+    *val = uart_read(m, off);
+    return true;
+}
+
+static bool uart_bus_write(void *m, uint64_t off, int size, uint64_t val)
+{
+    (void)size;
+    uart_write(m, off, (uint8_t)val);
+    return true;
+}
+
+static bool plic_bus_read(void *m, uint64_t off, int size, uint64_t *val)
+{
+    (void)size;
+    uint32_t v = 0;
+    bool ok = plic_read(m, off & ~3ULL, &v);
+    *val = v;
+    return ok;
+}
+
+static bool plic_bus_write(void *m, uint64_t off, int size, uint64_t val)
+{
+    (void)size;
+    return plic_write(m, off & ~3ULL, (uint32_t)val);
+}
+
+/* SiFive test finisher: 0x5555 pass, (code << 16) | 0x3333 fail, 0x7777 reset */
+static bool test_write(void *m, uint64_t off, int size, uint64_t val)
+{
+    (void)size;
+    if (off == 0) {
+        uint32_t v = (uint32_t)val;
+        if ((v & 0xffff) == 0x5555)
+            machine_request_exit(m, 0);
+        else if ((v & 0xffff) == 0x3333)
+            machine_request_exit(m, (int)(v >> 16));
+        else if ((v & 0xffff) == 0x7777)
+            machine_request_exit(m, 0); /* reset: treated as exit */
+    }
+    return true;
+}
+
+/* The board's memory map (RAM is the CPU's own fast path). An empty virtio slot reads as zero
+ * (no magic); machine_add_virtio puts a device over its slot. */
+static void machine_bus_init(Machine *m)
+{
+    Bus *b = &m->bus;
+    bus_register(b, TEST_BASE, 0x1000, m, empty_read, test_write);
+    bus_register(b, CLINT_BASE, CLINT_SIZE, m, clint_read, clint_write);
+    bus_register(b, PLIC_BASE, PLIC_SIZE, m, plic_bus_read, plic_bus_write);
+    bus_register(b, UART_BASE, UART_SIZE, m, uart_bus_read, uart_bus_write);
+    bus_register(b, VIRTIO_BASE, VIRTIO_MAX * VIRTIO_STRIDE, m, empty_read, ignore_write);
+}
+
+static uint64_t hook_mtime(void *opaque)
+{
+    return machine_mtime(opaque);
+}
+
+static bool hook_ecall(void *opaque)
+{
+    Machine *m = opaque;
     if (!m->sbi)
         return false;
     return sbi_call(m);

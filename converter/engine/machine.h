@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bus.h"
 #include "cpu.h"
 #include "virtio.h"
 
@@ -55,6 +56,7 @@ enum StdinMode { STDIN_POLL, STDIN_NONBLOCK, STDIN_NONE, STDIN_IDLE };
 
 typedef struct Machine {
     CPU cpu;
+    Bus bus;               /* CLINT, PLIC, UART, test finisher, virtio-mmio slots */
     uint8_t *ram;
     uint64_t ram_size;
     bool sbi;              /* the engine is M-mode: SBI calls handled in sbi.c */
@@ -99,6 +101,7 @@ typedef struct Machine {
 Machine *machine_new(uint64_t ram_size, uint8_t *ram);
 void machine_set_irq(Machine *m, int irq, int level);
 void machine_update_timer(Machine *m);
+uint64_t machine_mtime(Machine *m);
 uint64_t machine_next_deadline(Machine *m); /* mtime of the next timer event, ~0 if none */
 void machine_request_exit(Machine *m, int code);
 /* SBI SRST / legacy shutdown from the guest: type 0 shutdown, 1/2 reboot; reason 1 failure. */
@@ -115,6 +118,8 @@ void machine_skip_to(Machine *m, uint64_t deadline);
 /* Entropy for the guest: host randomness, or the fixed stream of a deterministic boot. */
 void machine_entropy(Machine *m, uint8_t *buf, size_t n);
 uint8_t *machine_gpa(Machine *m, uint64_t addr, uint64_t len); /* NULL if outside RAM */
+/* The same for a device about to write there (DMA): drops decoded code of those pages. */
+uint8_t *machine_gpa_write(Machine *m, uint64_t addr, uint64_t len);
 int machine_add_virtio(Machine *m, VirtioDev *d);
 /* console helpers */
 void console_out(Machine *m, const void *buf, size_t len);

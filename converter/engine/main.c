@@ -21,9 +21,7 @@
 #include "payload.h"
 #include "runtime.h"
 #include "virtio_net.h"
-#ifdef C2W_HAVE_9P
 #include "virtio_9p.h"
-#endif
 
 #ifndef C2W_RAM_MAX_MB
 #define C2W_RAM_MAX_MB 2048
@@ -285,7 +283,6 @@ static Machine *setup_linux(const BootSpec *b, const char *kernel_name, const ch
     VirtioDev *rng = virtio_rng_new(m);
     if (!rng || machine_add_virtio(m, rng))
         die("%s", "cannot create virtio-rng");
-#ifdef C2W_HAVE_9P
     for (int i = 0; i < b->ninep_slots && nslots < NINEP_SLOTS; i++) {
         NinepSlot *s = &slots[nslots];
         snprintf(s->tag, sizeof s->tag, "c2w%d", nslots);
@@ -302,10 +299,6 @@ static Machine *setup_linux(const BootSpec *b, const char *kernel_name, const ch
         if (machine_add_virtio(m, d))
             die("%s", "too many virtio devices");
     }
-#else
-    if (b->nshares)
-        die("%s", "--share: this engine was built without virtio-9p");
-#endif
     if (b->container) { /* always there (devices are probed at boot, before the snapshot);
                          * eth0 stays down unless a run asks for --net */
         static const uint8_t mac[6] = NET_DEFAULT_MAC;
@@ -364,6 +357,11 @@ static void print_stats(Machine *m, int64_t t0, uint64_t instret0, int code, con
     uint64_t n = cpu_instret(&m->cpu) - instret0;
     fprintf(stderr, "c2w-engine: %s%llu instructions in %.3f s: %.1f MIPS, exit %d\n", what,
             (unsigned long long)n, secs, secs > 0 ? (double)n / secs / 1e6 : 0.0, code);
+    const CPU *c = &m->cpu;
+    fprintf(stderr, "c2w-engine: decoded pages built %llu, dropped by hart stores %llu, by device "
+            "writes %llu; fence.i %llu\n", (unsigned long long)c->n_dpages_built,
+            (unsigned long long)c->n_dpages_store_drops, (unsigned long long)c->n_dpages_dma_drops,
+            (unsigned long long)c->n_fence_i);
 }
 
 /* Boot until the init reports READY. Returns false (after a message) if the guest stopped. */

@@ -14,9 +14,7 @@
 #include <sys/ioctl.h>
 #endif
 
-#ifdef C2W_HAVE_9P
 #include "virtio_9p.h"
-#endif
 
 static const char *g_prog = "c2w";
 static const RunOpts *scanned; /* the preopens found by runopts_scan_preopens (status file) */
@@ -336,12 +334,7 @@ static const char *guest_path(RunOpts *o, const Preopen *p, char *tmp, size_t ca
  * the device keeps its transport state and mount tag. */
 static bool ninep_bind(NinepSlot *s, int fd, bool ro)
 {
-#ifndef C2W_HAVE_9P
-    (void)s, (void)fd, (void)ro;
-    return false;
-#else
     return virtio_9p_set_root(s->dev, fd, ro); /* ro: the server refuses every change too */
-#endif
 }
 
 bool run_record(Machine *m, RunOpts *o, const uint8_t *config, size_t config_len, NinepSlot *slots,
@@ -376,7 +369,7 @@ bool run_record(Machine *m, RunOpts *o, const uint8_t *config, size_t config_len
         if (!path)
             continue;
         if (nslots == 0)
-            break; /* built without virtio-9p: directories cannot be served */
+            break; /* no 9p devices (not container mode): directories cannot be served */
         if (used == nslots) {
             snprintf(err, errlen, "too many preopened directories (at most %d can be mounted)", nslots);
             return false;

@@ -60,7 +60,7 @@ bool sbi_call(Machine *m)
         case 0x02: r = console_getc(m); break;
         case 0x03: c->mip &= ~(uint64_t)MIP_SSIP; break;
         case 0x04: c->mip |= MIP_SSIP; break;
-        case 0x05: c->fetch_tag = ~0ULL; break;
+        case 0x05: cpu_fence_i(c); break;
         case 0x06: case 0x07: cpu_tlb_flush(c); break;
         case 0x08: machine_guest_reset(m, 0, 0); break;
         }
@@ -95,7 +95,7 @@ bool sbi_call(Machine *m)
         break;
     case EXT_RFENCE:
         if (fid == 0)
-            c->fetch_tag = ~0ULL;
+            cpu_fence_i(c);
         else if (fid <= 2)
             cpu_tlb_flush(c);
         else

@@ -16,14 +16,14 @@ static uint16_t rd16(VirtioDev *d, uint64_t a)
 
 static void wr16(VirtioDev *d, uint64_t a, uint16_t v)
 {
-    uint8_t *p = machine_gpa(d->m, a, 2);
+    uint8_t *p = machine_gpa_write(d->m, a, 2);
     if (p)
         memcpy(p, &v, 2);
 }
 
 static void wr32(VirtioDev *d, uint64_t a, uint32_t v)
 {
-    uint8_t *p = machine_gpa(d->m, a, 4);
+    uint8_t *p = machine_gpa_write(d->m, a, 4);
     if (p)
         memcpy(p, &v, 4);
 }
@@ -206,7 +206,8 @@ static uint32_t chain_copy(VirtioDev *d, const VirtqChain *ch, bool write, uint3
         uint32_t n = sl - off;
         if (n > len - done)
             n = len - done;
-        uint8_t *p = machine_gpa(d->m, ch->seg[i].addr + off, n);
+        uint8_t *p = write ? machine_gpa_write(d->m, ch->seg[i].addr + off, n)
+                           : machine_gpa(d->m, ch->seg[i].addr + off, n);
         if (!p)
             break;
         if (write)

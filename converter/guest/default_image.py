@@ -1,11 +1,11 @@
-"""Build a small riscv64 OCI image layout from Debian .deb files, without Docker or root.
+"""Build a small OCI image layout from Debian .deb files of one architecture, without Docker or root.
 
 The image has one gzip layer: the packages' files (docs, man pages and locales left out),
 merged-/usr symlinks (/bin, /sbin, /lib -> usr/...), one symlink per busybox applet in /usr/bin,
 /etc/passwd and /etc/group (root, daemon, nobody, and user 1000 "user" for --user tests), /root,
 /home/user and /tmp. Every entry has mtime 0, so the same .debs give the same image digest.
 
-Usage: python3 default_image.py DEBS_DIR OUT_DIR
+Usage: python3 default_image.py DEBS_DIR OUT_DIR [DEBIAN_ARCH]   (default riscv64)
 """
 
 from __future__ import annotations
@@ -25,7 +25,17 @@ from pathlib import Path
 
 PATH_ENV = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 DROP = ("usr/share/doc/", "usr/share/man/", "usr/share/locale/", "usr/share/lintian/",
-        "usr/share/info/", "usr/lib/riscv64-linux-gnu/gconv/")
+        "usr/share/info/")
+# Debian architecture -> OCI platform (architecture, variant) and multiarch triplet
+PLATFORMS = {
+    "riscv64": ("riscv64", "", "riscv64-linux-gnu"),
+    "arm64": ("arm64", "v8", "aarch64-linux-gnu"),
+    "amd64": ("amd64", "", "x86_64-linux-gnu"),
+    "armhf": ("arm", "v7", "arm-linux-gnueabihf"),
+    "i386": ("386", "", "i386-linux-gnu"),
+    "ppc64el": ("ppc64le", "", "powerpc64le-linux-gnu"),
+    "s390x": ("s390x", "", "s390x-linux-gnu"),
+}
 MERGED = {"bin": "usr/bin", "sbin": "usr/sbin", "lib": "usr/lib"}
 
 PASSWD = """root:x:0:0:root:/root:/bin/sh
@@ -118,13 +128,14 @@ def entry(name: str, kind: bytes, mode: int, uid: int = 0, gid: int = 0, data: b
     return Item(ti, data)
 
 
-def collect(debs: list[Path]) -> dict[str, Item]:
+def collect(debs: list[Path], triplet: str = "riscv64-linux-gnu") -> dict[str, Item]:
     items: dict[str, Item] = {}
+    drop = (*DROP, f"usr/lib/{triplet}/gconv/")
     for deb in debs:
         with deb_data_tar(deb) as tar:
             for m in tar.getmembers():
                 name = norm(m.name)
-                if not name or name.startswith(DROP) or name in MERGED:
+                if not name or name.startswith(drop) or name in MERGED:
                     continue
                 data = b""
                 if m.isfile():
@@ -170,19 +181,22 @@ def write_blob(blobs: Path, data: bytes) -> str:
     return "sha256:" + digest
 
 
-def build(debs_dir: Path, out: Path) -> None:
+def build(debs_dir: Path, out: Path, debian_arch: str = "riscv64") -> None:
+    if debian_arch not in PLATFORMS:
+        raise DebError(f"unknown Debian architecture {debian_arch!r} (known: {', '.join(PLATFORMS)})")
+    arch, variant, triplet = PLATFORMS[debian_arch]
+    platform = {"architecture": arch, "os": "linux", **({"variant": variant} if variant else {})}
     debs = sorted(debs_dir.glob("*.deb"))
     if not debs:
         raise DebError(f"no .deb files in {debs_dir}")
-    tar = layer_tar(collect(debs))
+    tar = layer_tar(collect(debs, triplet))
     gz = gzip.compress(tar, compresslevel=9, mtime=0)
     blobs = out / "blobs" / "sha256"
     blobs.mkdir(parents=True)
     layer_digest = write_blob(blobs, gz)
     config = {
         "created": "1970-01-01T00:00:00Z",
-        "architecture": "riscv64",
-        "os": "linux",
+        **platform,
         "config": {"Env": [PATH_ENV], "Cmd": ["/bin/sh"], "WorkingDir": "/"},
         "rootfs": {"type": "layers", "diff_ids": ["sha256:" + hashlib.sha256(tar).hexdigest()]},
         "history": [{"created": "1970-01-01T00:00:00Z",
@@ -205,7 +219,7 @@ def build(debs_dir: Path, out: Path) -> None:
         "mediaType": "application/vnd.oci.image.index.v1+json",
         "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json",
                        "digest": man_digest, "size": len(man),
-                       "platform": {"architecture": "riscv64", "os": "linux"},
+                       "platform": platform,
                        "annotations": {"org.opencontainers.image.ref.name": "latest"}}],
     }
     (out / "index.json").write_text(json.dumps(index, sort_keys=True, indent=1) + "\n")
@@ -213,11 +227,11 @@ def build(debs_dir: Path, out: Path) -> None:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 3:
-        print("usage: default_image.py DEBS_DIR OUT_DIR", file=sys.stderr)
+    if len(argv) not in (3, 4):
+        print("usage: default_image.py DEBS_DIR OUT_DIR [DEBIAN_ARCH]", file=sys.stderr)
         return 2
     try:
-        build(Path(argv[1]), Path(argv[2]))
+        build(Path(argv[1]), Path(argv[2]), *argv[3:])
     except (OSError, DebError, tarfile.TarError, lzma.LZMAError) as exc:
         print(f"default_image.py: {exc}", file=sys.stderr)
         return 1

@@ -15,15 +15,6 @@ from ..errors import ConvertError
 from ..image import Image, Layer, parse_json
 
 
-def is_docker_archive(path: Path) -> bool:
-    if not path.is_file():
-        return False
-    try:
-        with tarfile.open(path) as tf:
-            names = set(tf.getnames()[:10000])
-    except (tarfile.TarError, OSError):
-        return False
-    return "manifest.json" in names or "oci-layout" in names
 
 
 def _read(tf: tarfile.TarFile, name: str, what: str) -> bytes:

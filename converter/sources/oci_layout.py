@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 from ..errors import ConvertError
@@ -81,7 +80,3 @@ def image_from_manifest(root: Path, manifest: dict, manifest_digest: str, refere
             raise ConvertError(f"{reference}: missing blob {d['digest']} (layer)")
         layers.append(Layer(d["digest"], mt, d.get("size"), (lambda p=p: p.open("rb"))))
     return Image(reference, config, cfg_desc["digest"], layers, manifest_digest, source="oci")
-
-
-def open_bytes(data: bytes) -> io.BytesIO:
-    return io.BytesIO(data)

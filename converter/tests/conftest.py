@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from converter.testing import run_c2w
+from testsupport.oci import run_c2w
 
 REPO = Path(__file__).resolve().parents[2]
 

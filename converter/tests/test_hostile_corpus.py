@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from converter import testing as t
-from converter.testing import REPO
+from testsupport import oci as t
+from testsupport.oci import REPO
 
 HELLO = [t.directory("bin"), t.file("bin/hello", "hi", 0o755)]
 
@@ -109,8 +109,8 @@ def build(name: str, root: Path) -> Path:
         t.oci_layout(img, [HELLO])
         _corrupt_blob(img, _is_gzip, lambda b: b)  # find it, then delete it
         next(b for b in (img / "blobs/sha256").iterdir() if _is_gzip(b.read_bytes())).unlink()
-    elif name == "amd64":
-        t.oci_layout(img, [HELLO], arch="amd64")
+    elif name == "ia64":
+        t.oci_layout(img, [HELLO], arch="ia64")
     elif name == "unknown-media-type":
         t.oci_layout(img, [HELLO])
         _, m = _manifest(img)
@@ -120,7 +120,7 @@ def build(name: str, root: Path) -> Path:
         t.oci_layout(img, [])
     elif name == "no-platform":
         w = t.LayoutWriter(img)
-        w.index([w.image([HELLO], "amd64"), w.image([HELLO], "s390x")])
+        w.index([w.image([HELLO], "arm64"), w.image([HELLO], "s390x")])
     elif name == "whiteout-root":
         t.oci_layout(img, [HELLO, [t.file(".wh..", "")]])
     elif name == "sparse-bomb":
@@ -141,10 +141,10 @@ REFUSED = {
     "bad-config-digest": "digest",
     "truncated-layer": "layer 1",
     "missing-blob": "missing blob",
-    "amd64": "supported architectures: riscv64",
+    "ia64": "no emulator for linux/ia64",
     "unknown-media-type": "unknown layer media type 'application/x-unknown'",
     "empty": "the image has no layers",
-    "no-platform": "the index has: linux/amd64, linux/s390x",
+    "no-platform": "the index has: linux/arm64, linux/s390x",
     "whiteout-root": "whiteout",
     "sparse-bomb": "the rootfs would exceed 8192 MiB at 'bomb' (10240 MiB); raise --max-rootfs-size",
 }

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from converter.testing import REPO, derive, run_c2w
+from testsupport.oci import REPO, derive, run_c2w
 
 RUNTIMES = ["wasmtime", "wamr", "wazero", "node", "wasmtime-py"]
 
@@ -234,7 +234,7 @@ def test_vdso_clock_gettime_works_in_user_mode(default_image: Path, tmp_path: Pa
     import gzip
     import shutil
 
-    from converter import testing as t
+    from testsupport import oci as t
 
     src = tmp_path / "clock.c"
     src.write_text(VDSO_CLOCK)

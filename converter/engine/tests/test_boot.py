@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from engine_helpers import wasmtime_bin
+from testsupport.runtimes import argv as runtime_argv
 
 HERE = Path(__file__).resolve().parent
 ENGINE_DIR = HERE.parent
@@ -66,9 +66,8 @@ def boot_argv(kind: str, initrd: Path, append: str = "console=hvc0") -> list[str
     k = kernel()
     if kind == "native":
         return [str(engine("native")), "--kernel", str(k), "--initrd", str(initrd), "--append", append]
-    return [wasmtime_bin(), "run", "--dir", f"{k.parent}::/k", "--dir", f"{initrd.parent}::/i",
-            str(engine("wasm")), "--kernel", f"/k/{k.name}", "--initrd", f"/i/{initrd.name}",
-            "--append", append]
+    return runtime_argv("wasmtime", engine("wasm"), ["--kernel", f"/k/{k.name}", "--initrd", f"/i/{initrd.name}",
+                                                     "--append", append], dirs=[(k.parent, "/k"), (initrd.parent, "/i")])
 
 
 def run_boot(argv: list[str], timeout: float) -> tuple[int, str, float, float]:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from engine_helpers import CACHE, REPO, field, make_image, peer_initramfs, snapshot, wasmtime_bin
+from testsupport.runtimes import argv as runtime_argv
 
 DISK = os.urandom(1 << 20)
 CONFIG = field("E", "/bin/entry") + field("C", "dump") + field("V", "IMG=1") + field("W", "/img")
@@ -40,12 +41,9 @@ def snap(cold: Path) -> Path:
 
 def wasmtime(module: Path, *args: str, env: dict[str, str] | None = None, stdin: bytes = b"",
              dirs: tuple[str, ...] = ()) -> subprocess.CompletedProcess[bytes]:
-    argv = [wasmtime_bin(), "run"]
-    for k, v in (env or {}).items():
-        argv += ["--env", f"{k}={v}"]
-    for d in dirs:
-        argv += ["--dir", d]
-    return subprocess.run([*argv, str(module), *args], input=stdin, capture_output=True, timeout=120)
+    mapped = [(d.partition("::")[0], d.partition("::")[2] or d) for d in dirs]  # HOST[::GUEST]
+    return subprocess.run(runtime_argv("wasmtime", module, args, dirs=mapped, env=env), input=stdin,
+                          capture_output=True, timeout=120)
 
 
 def fields(p: subprocess.CompletedProcess[bytes]) -> list[tuple[str, str]]:

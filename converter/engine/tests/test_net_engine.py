@@ -4,20 +4,20 @@ connection the engine accepted on its listening socket (`passt --fd`). Natively 
 listening fd), on wasmtime 46 (`-S tcplisten`) and on wazero (`-listen`)."""
 from __future__ import annotations
 
-import http.server
 import os
 import shutil
 import socket
 import struct
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from engine_helpers import CACHE, GUEST_DIR, engine, last_line, snapshot, wasmtime_bin
+from engine_helpers import CACHE, GUEST_DIR, engine, last_line, snapshot
+from testsupport.runtimes import argv as runtime_argv
+from testsupport.servers import free_port, http_server
 
 BODY = b"hello from the host's loopback\n"
 PASST_ARGS = ["-f", "-q", "-4", "-a", "10.0.2.15", "-n", "24", "-g", "10.0.2.2", "-D", "10.0.2.3",
@@ -47,20 +47,8 @@ def image(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def http_port() -> Iterator[int]:
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(BODY)))
-            self.end_headers()
-            self.wfile.write(BODY)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    yield srv.server_address[1]
-    srv.shutdown()
+    with http_server(BODY) as port:
+        yield port
 
 
 def passt() -> str:
@@ -68,12 +56,6 @@ def passt() -> str:
     if p is None:
         pytest.skip("passt not installed (Debian package passt, scripts/setup-system.sh)")
     return p
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def join_passt(port: int, proc: subprocess.Popen[bytes]) -> subprocess.Popen[bytes]:
@@ -153,7 +135,7 @@ def test_wazero_listen_socket_carries_the_network_and_mac_is_honoured(image: Pat
 
 
 def test_net_without_a_listening_socket_is_one_line_and_125(image: Path) -> None:
-    p = subprocess.run([wasmtime_bin(), "run", str(image), "--net", "true"], stdin=subprocess.DEVNULL,
+    p = subprocess.run(runtime_argv("wasmtime", image, ["--net", "true"]), stdin=subprocess.DEVNULL,
                        capture_output=True, timeout=60)
     assert p.returncode == 125
     lines = p.stderr.decode().strip().splitlines()
@@ -163,15 +145,16 @@ def test_net_without_a_listening_socket_is_one_line_and_125(image: Path) -> None
 @pytest.mark.parametrize("opt", [["--net=tcp"], ["--net=socket=listenfd=x"], ["--mac", "01:00:00:00:00:01"],
                                  ["--mac", "52:54:00:12:34"]])
 def test_bad_net_options_are_one_line_and_exit_2(image: Path, opt: list[str]) -> None:
-    p = subprocess.run([wasmtime_bin(), "run", str(image), *opt, "true"], stdin=subprocess.DEVNULL,
+    p = subprocess.run(runtime_argv("wasmtime", image, [*opt, "true"]), stdin=subprocess.DEVNULL,
                        capture_output=True, timeout=60)
     assert p.returncode == 2
     assert len(p.stderr.decode().strip().splitlines()) == 1 and p.stderr.startswith(b"c2w: "), p.stderr
 
 
 def test_without_net_eth0_exists_but_stays_down(image: Path) -> None:
-    p = subprocess.run([wasmtime_bin(), "run", str(image), "cat", "/sys/class/net/eth0/operstate",
-                        "/sys/class/net/eth0/mtu"], stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+    p = subprocess.run(runtime_argv("wasmtime", image, ["cat", "/sys/class/net/eth0/operstate",
+                                                        "/sys/class/net/eth0/mtu"]),
+                       stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
     assert (p.returncode, p.stdout) == (0, b"down\n65520\n"), p.stderr
 
 

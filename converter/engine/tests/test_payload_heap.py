@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from engine_helpers import ENGINE_DIR, HERE, wasmtime_bin
+from engine_helpers import ENGINE_DIR, HERE
+from testsupport.runtimes import argv as runtime_argv
 
 
 def test_malloc_skips_payloads_and_leaves_them_intact(tmp_path: Path) -> None:
@@ -24,6 +25,6 @@ def test_malloc_skips_payloads_and_leaves_them_intact(tmp_path: Path) -> None:
              ("config", bytes((i * 7 + 3) % 256 for i in range(65536)))]
     out = tmp_path / "with-payloads.wasm"
     out.write_bytes(wasm.add_payloads(mod.read_bytes(), blobs))
-    p = subprocess.run([wasmtime_bin(), "run", str(out)], capture_output=True, text=True, timeout=120)
+    p = subprocess.run(runtime_argv("wasmtime", out), capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, p.stdout + p.stderr
     assert p.stdout.startswith("ok 512 "), p.stdout

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from engine_helpers import CACHE, ENGINE_DIR, GUEST_DIR, engine, last_line, snapshot, wasmtime_bin
+from engine_helpers import CACHE, ENGINE_DIR, GUEST_DIR, engine, last_line, snapshot
+from testsupport.runtimes import argv as runtime_argv
 
 
 @pytest.fixture(scope="module")
@@ -34,9 +35,10 @@ def images(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return cold, snapshot(cold, tmp / "snap.wasm")
 
 
-def wt(module: Path, *args: str, stdin: bytes = b"", opts: tuple[str, ...] = ()) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([wasmtime_bin(), "run", *opts, str(module), *args], input=stdin, capture_output=True,
-                          timeout=120)
+def wt(module: Path, *args: str, stdin: bytes = b"", env: dict[str, str] | None = None,
+       dirs: tuple[tuple[Path, str], ...] = ()) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(runtime_argv("wasmtime", module, args, dirs=dirs, env=env), input=stdin,
+                          capture_output=True, timeout=120)
 
 
 def test_echo_hello_from_the_snapshot(images: tuple[Path, Path]) -> None:
@@ -57,7 +59,7 @@ def test_status_streams_env_and_stdin_through_the_real_init(images: tuple[Path, 
     snap = images[1]
     p = wt(snap, "sh", "-c", "echo out; echo err >&2; exit 3")
     assert (p.returncode, p.stdout, p.stderr) == (3, b"out\n", b"err\n")
-    p = wt(snap, "sh", "-c", 'echo "$FOO"', opts=("--env", "FOO=a b"))
+    p = wt(snap, "sh", "-c", 'echo "$FOO"', env={"FOO": "a b"})
     assert p.stdout == b"a b\n"
     data = os.urandom(200_000)
     p = wt(snap, "cat", stdin=data)
@@ -107,10 +109,10 @@ def test_preopened_directory_is_mounted_over_9p(images: tuple[Path, Path], tmp_p
         pytest.skip("engine built without virtio-9p (converter/engine/virtio_9p.c not there yet)")
     (tmp_path / "hello.txt").write_text("host file\n")
     p = wt(images[1], "sh", "-c", "cat /data/hello.txt; echo new > /data/out.txt",
-           opts=("--dir", f"{tmp_path}::/data"))
+           dirs=((tmp_path, "/data"),))
     assert (p.returncode, p.stdout) == (0, b"host file\n"), p.stderr
     assert (tmp_path / "out.txt").read_text() == "new\n"
-    p = wt(images[1], "--mount", ".:/work", "--workdir", "/work", "cat", "hello.txt", opts=("--dir", f"{tmp_path}::."))
+    p = wt(images[1], "--mount", ".:/work", "--workdir", "/work", "cat", "hello.txt", dirs=((tmp_path, "."),))
     assert (p.returncode, p.stdout) == (0, b"host file\n"), p.stderr
 
 
@@ -148,9 +150,9 @@ def test_terminal_natively_raw_host_side_guest_pty(images: tuple[Path, Path]) ->
 
 
 def test_terminal_size_from_c2w_winsize_hidden_from_the_container(images: tuple[Path, Path]) -> None:
-    p = wt(images[1], "--tty", "sh", "-c", "stty size; echo ${C2W_WINSIZE:-unset}", opts=("--env", "C2W_WINSIZE=30x100"))
+    p = wt(images[1], "--tty", "sh", "-c", "stty size; echo ${C2W_WINSIZE:-unset}", env={"C2W_WINSIZE": "30x100"})
     assert (p.returncode, p.stdout) == (0, b"30 100\r\nunset\r\n"), p.stderr
-    p = wt(images[1], "--tty", "stty", "size", opts=("--env", "LINES=40", "--env", "COLUMNS=120"))
+    p = wt(images[1], "--tty", "stty", "size", env={"LINES": "40", "COLUMNS": "120"})
     assert (p.returncode, p.stdout) == (0, b"40 120\r\n"), p.stderr
 
 
@@ -160,7 +162,7 @@ def test_mount_read_only_is_enforced_on_any_runtime(images: tuple[Path, Path], t
     (tmp_path / "keep.txt").write_text("keep\n")
     p = wt(images[1], "--mount", "/data:/data:ro", "sh", "-c",
            "cat /data/keep.txt; echo x > /data/new.txt || echo refused; rm /data/keep.txt || echo refused",
-           opts=("--dir", f"{tmp_path}::/data"))
+           dirs=((tmp_path, "/data"),))
     assert p.returncode == 0, p.stderr
     assert p.stdout == b"keep\nrefused\nrefused\n"
     assert b"Read-only file system" in p.stderr

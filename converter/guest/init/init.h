@@ -23,6 +23,12 @@ int write_file(const char *path, const void *data, size_t len, mode_t mode);
 /* Read a small text file into buf (NUL-terminated, trailing newline stripped). */
 int read_small(const char *path, char *buf, size_t len);
 int write_all(int fd, const void *p, size_t n);
+#define PATH_MAX_C2W 512
+
+/* Register the foreign-architecture emulators listed in LOWER/.c2w/binfmt with binfmt_misc and
+ * hide /.c2w from the container with a whiteout in UPPER. Returns how many were registered (0
+ * when the rootfs has no list), or -1 with a message in err. */
+int register_emulators(const char *lower, const char *upper, char *err, size_t errsize);
 double uptime_s(void);
 
 /* What the container child needs; filled by the init before clone(). */

@@ -216,6 +216,12 @@ static void mount_rootfs(void)
     xmount("tmpfs", "/rw", "tmpfs", 0, "mode=0755");
     if (mkdir("/rw/upper", 0755) < 0 || mkdir("/rw/work", 0755) < 0)
         fail("mkdir overlay dirs: %s", strerror(errno));
+    char why[512];
+    int emulators = register_emulators("/lower", "/rw/upper", why, sizeof why);
+    if (emulators < 0)
+        fail("%s", why);
+    if (emulators)
+        dlog("%d foreign-architecture emulator(s) registered", emulators);
     xmount("overlay", NEWROOT, "overlay", 0, "lowerdir=/lower,upperdir=/rw/upper,workdir=/rw/work");
 }
 

