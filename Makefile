@@ -18,10 +18,11 @@ $(VPY):
 	$(PY) -m venv $(VENV)
 
 venv: $(VPY)
-	$(VPY) -m pip install -q --disable-pip-version-check -e '.[wasmtime,engine,test]'
+	$(VPY) -m pip install -q --disable-pip-version-check -e '.[wasmtime,engine,test,browser]'
 
 runtimes: setup
 	scripts/install-runtimes.sh
+	scripts/install-browser.sh
 
 runtimes-all: setup
 	scripts/install-runtimes.sh --all

@@ -105,7 +105,8 @@ def run_parser() -> argparse.ArgumentParser:
     ap = Parser(
         prog="c2w-run",
         description="Run a WASI command module (or a c2w container image) on any WASI runtime.",
-        epilog="Subcommand: `c2w-run runtimes [--json]` lists the runtimes.",
+        epilog="Subcommands: `c2w-run runtimes [--json]` lists the runtimes; "
+               "`c2w-run serve [--port N] IMAGE.wasm` serves the image in a web page with a terminal.",
     )
     ap.add_argument("--runtime", "-r", help="runtime to use (default: $C2W_RUNTIME or the first installed)")
     ap.add_argument("-v", "--mapdir", "--volume", action="append", default=[], metavar="HOST:GUEST[:ro]",
@@ -313,6 +314,10 @@ def main(argv: list[str] | None = None) -> int:
             raise UsageError("no module given (usage: c2w-run [OPTIONS] MODULE.wasm [ARG...]; see --help)")
         if argv[:1] == ["runtimes"]:
             return cmd_runtimes(argv[1:])
+        if argv[:1] == ["serve"]:
+            from .browser.serve import main as cmd_serve
+
+            return cmd_serve(argv[1:])
         return cmd_run(argv)
     except (UsageError, Unsupported, registry.UnknownRuntime, registry.RuntimeNotInstalled) as e:
         msg = e.args[0] if e.args else str(e)

@@ -13,7 +13,8 @@ PKGS=(
   mmdebstrap                                         # riscv64 userland from Debian (private apt config)
   cmake ninja-build libasmjit-dev                    # WAMR (asmjit: its fast JIT)
   passt podman skopeo docker-registry                # networking, image sources
-  chromium                                           # the matrix HTML page, checked headless
+  chromium                                           # the matrix HTML page, the browser runtime (headless)
+  nodejs                                             # node:wasi runtime; its npm installs the browser page (scripts/install-browser.sh)
   binaryen llvm-14 libc++-14-dev-wasm32 libc++abi-14-dev-wasm32  # Bochs (x86_64 engine) for wasm32-wasi (llvm-ar)
   busybox-static                                     # x86_64 test initramfs for the Bochs boot tests
 )

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from ..hookspecs import RuntimeRegister, hookimpl
-from . import node, wamr, wamr_aot, wasmedge, wasmer, wasmtime, wasmtime_py, wazero
+from . import browser, node, wamr, wamr_aot, wasmedge, wasmer, wasmtime, wasmtime_py, wazero
 
-MODULES = (wasmtime, wasmtime_py, wamr, wamr_aot, wazero, wasmer, wasmedge, node)
+MODULES = (wasmtime, wasmtime_py, wamr, wamr_aot, wazero, wasmer, wasmedge, node, browser)
 
 
 @hookimpl(tryfirst=True)  # built-ins before any entry point's adapters (the first name wins)
