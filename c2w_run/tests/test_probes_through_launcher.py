@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from testsupport.processes import descendants
+
 REPO = Path(__file__).resolve().parents[2]
 LAUNCHER = [sys.executable, "-m", "c2w_run.cli"]
 RUNTIMES = ["wasmtime", "wasmtime46", "wasmtime-py", "wamr", "wamr-interp", "wamr-aot", "wazero", "node", "wasmer", "wasmedge"]
@@ -165,22 +167,6 @@ def test_a_trapping_module_fails(runtime, probes):
     assert r.returncode != 0
 
 
-def _process_tree_pids(root: int) -> set[int]:
-    kids: dict[int, list[int]] = {}
-    for d in Path("/proc").iterdir():
-        if d.name.isdigit():
-            try:
-                ppid = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            kids.setdefault(ppid, []).append(int(d.name))
-    out, todo = set(), [root]
-    while todo:
-        for k in kids.get(todo.pop(), []):
-            out.add(k)
-            todo.append(k)
-    return out
-
 
 def test_timeout_kills_the_whole_run_quickly_and_leaves_no_process(runtime, probes):
     argv = [*LAUNCHER, "--runtime", runtime, "--timeout", "1", str(probes / "sleep_forever.wasm")]
@@ -189,7 +175,7 @@ def test_timeout_kills_the_whole_run_quickly_and_leaves_no_process(runtime, prob
                          stderr=subprocess.PIPE, cwd=REPO, start_new_session=True)
     seen: set[int] = set()
     while p.poll() is None and time.monotonic() - t0 < 10:
-        seen |= _process_tree_pids(p.pid)
+        seen |= descendants(p.pid)
         time.sleep(0.05)
     elapsed = time.monotonic() - t0
     if p.poll() is None:
@@ -211,7 +197,7 @@ def test_signals_reach_the_runtime_and_end_the_run(runtime, probes, sig):
     seen: set[int] = set()
     line = p.stdout.readline()  # the probe prints a line once it runs
     assert line, p.stderr.read()
-    seen |= _process_tree_pids(p.pid)
+    seen |= descendants(p.pid)
     p.send_signal(sig)
     try:
         p.wait(10)

@@ -4,19 +4,14 @@ The test images are built here from Debian bookworm packages of each architectur
 hello, libc6: `converter/guest/build-default-image.sh ARCH`, cached by content hash), converted
 with `c2w --platform ...` and run through `c2w-run` on real runtimes.
 
-What runs where, and why (the budget is about 4 minutes on warm caches): every program a foreign
-container starts is a qemu-user process that the engine interprets, and qemu's own start-up
-(relocating a 14 MB static-pie, setting up TCG, translating the guest's first blocks) costs 2-5 s
-per exec on this machine under wasmtime, more under wazero. So each run checks several things at
-once, one container run per (architecture, runtime):
-- arm64 and amd64 (the images people have), on wasmtime, wamr, wazero and node: one run does
-  `uname -m` (the image's machine), `hello` (dynamically linked glibc), `cat` (stdin with EOF),
-  a write into a mapped directory (read back on the host), `wget` of a page served on the host's
-  loopback (`--net`, passt), and `exit 7` (the exit status). Measured 17-46 s per run loaded
-  (node fastest, wazero slowest), so these 8 runs are most of the budget.
-- arm/v7, 386, ppc64le, s390x: on wasmtime only, `uname -m`, `hello` and `exit 7` in one run
-  (the runtime paths are the same as for arm64/amd64; what differs per architecture is the
-  emulator and the ELF/binfmt registration, which this checks).
+What runs where, and why: every program a foreign container starts is a qemu-user process that
+the engine interprets, and qemu's own start-up (relocating a 14 MB static-pie, setting up TCG,
+translating the guest's first blocks) costs 2-5 s per exec on this machine under wasmtime, more
+under wazero. So one container run per (architecture, runtime) checks everything at once:
+`uname -m` (the image's machine), `hello` (dynamically linked glibc), `cat` (stdin with EOF), a
+write into a mapped directory (read back on the host), `wget` of a page served on the host's
+loopback (`--net`, passt), and `exit 7` (the exit status). All six architectures on wasmtime,
+wamr, wazero and node: 24 runs of 10-46 s each (node fastest, wazero slowest), measured loaded.
 Bad input (no runtime needed): a platform with no qemu-user in Debian's riscv64 archive, a platform
 the index lacks, an image whose binaries are not the architecture its config names,
 `--emulation system`: one line, exit 2, nothing written. Note that trixie's riscv64 `qemu-user`
@@ -50,8 +45,6 @@ ARCHES = {
     "ppc64el": ("linux/ppc64le", "ppc64le"),
     "s390x": ("linux/s390x", "s390x"),
 }
-FULL = ["arm64", "amd64"]
-SMALL = ["armhf", "i386", "ppc64el", "s390x"]
 RUNTIMES = ["wasmtime", "wamr", "wazero", "node"]
 BODY = b"served on the host's loopback\n"
 
@@ -124,7 +117,7 @@ def http_port() -> Iterator[int]:
 # ---- runs ----
 
 @pytest.mark.parametrize("runtime", RUNTIMES)
-@pytest.mark.parametrize("arch", FULL)
+@pytest.mark.parametrize("arch", list(ARCHES))
 def test_foreign_image_runs_with_docker_semantics(arch: str, runtime: str, modules: dict[str, Path],
                                                   installed: set[str], http_port: int, tmp_path: Path) -> None:
     if runtime not in installed:
@@ -140,13 +133,6 @@ def test_foreign_image_runs_with_docker_semantics(arch: str, runtime: str, modul
     machine = ARCHES[arch][1]
     assert r.stdout == f"{machine}\nHello, world!\nstdin line\n".encode() + BODY, err
     assert (tmp_path / "note").read_text() == "written-by-the-container\n"
-
-
-@pytest.mark.parametrize("arch", SMALL)
-def test_other_architectures_run_their_binaries(arch: str, modules: dict[str, Path]) -> None:
-    r = c2w_run(modules[arch], "sh", "-c", "uname -m; hello; exit 7")
-    assert r.returncode == 7, r.stderr.decode(errors="replace")[-2000:]
-    assert r.stdout == f"{ARCHES[arch][1]}\nHello, world!\n".encode()
 
 
 def test_argv0_is_preserved_and_the_emulator_is_hidden(modules: dict[str, Path]) -> None:

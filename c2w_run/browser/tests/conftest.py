@@ -12,6 +12,7 @@ import pytest
 
 from c2w_run.browser import chromium
 from c2w_run.browser.server import vendored
+from testsupport.processes import descendants
 
 REPO = Path(__file__).resolve().parents[3]
 LAUNCHER = [sys.executable, "-m", "c2w_run.cli"]
@@ -47,24 +48,6 @@ def launch(*args: str, input: bytes | None = None, timeout: float = 90,
     return subprocess.run([*LAUNCHER, "--runtime", "browser", *args], input=input,
                           stdin=None if input is not None else subprocess.DEVNULL, capture_output=True,
                           timeout=timeout, cwd=REPO, env={**os.environ, **(env or {})})
-
-
-def descendants(root: int) -> set[int]:
-    """Every process below `root` now."""
-    kids: dict[int, list[int]] = {}
-    for d in Path("/proc").iterdir():
-        if d.name.isdigit():
-            try:
-                ppid = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            kids.setdefault(ppid, []).append(int(d.name))
-    out, todo = set(), [root]
-    while todo:
-        for k in kids.get(todo.pop(), []):
-            out.add(k)
-            todo.append(k)
-    return out
 
 
 def alive(pids: set[int]) -> set[int]:
