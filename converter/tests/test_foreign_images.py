@@ -21,13 +21,11 @@ with no emulator.
 
 from __future__ import annotations
 
-import http.server
 import json
 import os
 import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -35,6 +33,7 @@ import pytest
 
 from testsupport import oci as t
 from testsupport.oci import REPO, run_c2w
+from testsupport.servers import http_server
 
 # Debian architecture -> (--platform, `uname -m` under qemu-user)
 ARCHES = {
@@ -98,20 +97,8 @@ def modules(layouts: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) 
 
 @pytest.fixture(scope="module")
 def http_port() -> Iterator[int]:
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(BODY)))
-            self.end_headers()
-            self.wfile.write(BODY)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    yield srv.server_address[1]
-    srv.shutdown()
+    with http_server(BODY) as port:
+        yield port
 
 
 # ---- runs ----

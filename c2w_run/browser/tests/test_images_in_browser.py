@@ -4,14 +4,14 @@ back, and --net reaching a loopback server on the host through the page's WebSoc
 
 from __future__ import annotations
 
-import http.server
 import os
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from testsupport.servers import http_server
 
 from .conftest import launch
 
@@ -67,20 +67,8 @@ def test_read_only_mapping_refuses_writes(image: Path, tmp_path: Path) -> None:
 
 @pytest.fixture
 def http_port() -> Iterator[int]:
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(BODY)))
-            self.end_headers()
-            self.wfile.write(BODY)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    yield srv.server_address[1]
-    srv.shutdown()
+    with http_server(BODY) as port:
+        yield port
 
 
 def test_net_wget_reaches_a_loopback_server(image: Path, http_port: int) -> None:
