@@ -109,3 +109,24 @@ def busybox_initramfs(tmp: Path, init_script: str) -> Path:
     out = tmp / "initramfs.cpio.gz"
     subprocess.run([sys.executable, str(GUEST_DIR / "cpio.py"), str(tmp / "list"), str(out)], check=True, timeout=120)
     return out
+
+
+def cold_default_image(tmp: Path, name: str = "cold.wasm") -> Path:
+    """The default image converted without a snapshot by this tree's engine.wasm, its payloads
+    (kernel, initrd, disk, ...) written beside it as files named after their kind."""
+    from converter import convert, wasm
+
+    oci = last_line([str(GUEST_DIR / "build-default-image.sh")], timeout=1800)
+    old = os.environ.get("C2W_ENGINE_WASM")
+    os.environ["C2W_ENGINE_WASM"] = str(engine("wasm"))
+    try:
+        cold = tmp / name
+        convert.convert(f"oci:{oci}", cold, convert.Options(snapshot=False))
+    finally:
+        if old is None:
+            del os.environ["C2W_ENGINE_WASM"]
+        else:
+            os.environ["C2W_ENGINE_WASM"] = old
+    for kind, blob in wasm.read_payloads(cold.read_bytes()).items():
+        (tmp / kind).write_bytes(blob)
+    return cold

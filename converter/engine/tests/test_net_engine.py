@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from engine_helpers import CACHE, GUEST_DIR, engine, last_line, snapshot
+from engine_helpers import CACHE, cold_default_image, engine, snapshot
 from testsupport.runtimes import argv as runtime_argv
 from testsupport.servers import free_port, http_server
 
@@ -26,22 +26,8 @@ PASST_ARGS = ["-f", "-q", "-4", "-a", "10.0.2.15", "-n", "24", "-g", "10.0.2.2",
 
 @pytest.fixture(scope="module")
 def image(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from converter import convert, wasm
-
     tmp = tmp_path_factory.mktemp("net")
-    oci = last_line([str(GUEST_DIR / "build-default-image.sh")], timeout=1800)
-    old = os.environ.get("C2W_ENGINE_WASM")
-    os.environ["C2W_ENGINE_WASM"] = str(engine("wasm"))
-    try:
-        cold = tmp / "cold.wasm"
-        convert.convert(f"oci:{oci}", cold, convert.Options(snapshot=False))
-    finally:
-        if old is None:
-            del os.environ["C2W_ENGINE_WASM"]
-        else:
-            os.environ["C2W_ENGINE_WASM"] = old
-    for kind, blob in wasm.read_payloads(cold.read_bytes()).items():
-        (tmp / kind).write_bytes(blob)
+    cold = cold_default_image(tmp)
     return snapshot(cold, tmp / "out.wasm")
 
 
