@@ -7,7 +7,7 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 export C2W_CACHE ?= $(HOME)/.cache/c2w
 
-.PHONY: setup system venv runtimes runtimes-all test test-fast test-x86 demo matrix clean
+.PHONY: setup system venv runtimes runtimes-all test test-fast test-x86 demo matrix fuzz clean
 
 setup: system venv
 
@@ -48,6 +48,11 @@ matrix: runtimes
 	$(VENV)/bin/c2w-matrix run --history -o build/matrix/results.json
 	$(VENV)/bin/c2w-matrix show build/matrix/results.json --format html -o build/matrix/matrix.html
 	$(VENV)/bin/c2w-matrix show build/matrix/results.json --format junit -o build/matrix/junit.xml
+
+# libFuzzer harnesses of the 9p server, the virtqueues and the payload header, FUZZ_SECONDS
+# (default 60) each; see converter/engine/fuzz/README.md
+fuzz: system
+	converter/engine/fuzz/run.sh
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -14,16 +14,38 @@ static uint16_t rd16(VirtioDev *d, uint64_t a)
     return v;
 }
 
+/* True when guest RAM [a, a+len) (inside RAM: no overflow) covers the `idx` field of a ready
+ * queue's available ring. That ring belongs to the driver: a device write there (the used ring
+ * or a device-writable buffer placed over it by a hostile guest) could keep refilling the queue
+ * the device is draining, and its loop would never end. Such writes are dropped. */
+static bool hits_avail_idx(VirtioDev *d, uint64_t a, uint64_t len)
+{
+    for (uint32_t i = 0; i < d->nqueues && i < VIRTIO_MAX_QUEUES; i++) {
+        const VirtQueue *q = &d->q[i];
+        if (q->ready && q->avail <= UINT64_MAX - 4 && a < q->avail + 4 && q->avail + 2 < a + len)
+            return true;
+    }
+    return false;
+}
+
+/* A device write into guest RAM: NULL outside RAM or over an available ring's idx. */
+static uint8_t *dev_write_ptr(VirtioDev *d, uint64_t a, uint64_t len)
+{
+    if (!machine_gpa(d->m, a, len) || hits_avail_idx(d, a, len))
+        return NULL;
+    return machine_gpa_write(d->m, a, len);
+}
+
 static void wr16(VirtioDev *d, uint64_t a, uint16_t v)
 {
-    uint8_t *p = machine_gpa_write(d->m, a, 2);
+    uint8_t *p = dev_write_ptr(d, a, 2);
     if (p)
         memcpy(p, &v, 2);
 }
 
 static void wr32(VirtioDev *d, uint64_t a, uint32_t v)
 {
-    uint8_t *p = machine_gpa_write(d->m, a, 4);
+    uint8_t *p = dev_write_ptr(d, a, 4);
     if (p)
         memcpy(p, &v, 4);
 }
@@ -132,7 +154,9 @@ bool virtq_has_avail(VirtioDev *d, int qi)
     VirtQueue *q = &d->q[qi];
     if (!q->ready || !q->num || !(d->status & 4))
         return false;
-    return rd16(d, q->avail + 2) != q->last_avail;
+    /* more entries than the ring holds: a corrupt index (as QEMU, treat the ring as empty) */
+    uint16_t pending = (uint16_t)(rd16(d, q->avail + 2) - q->last_avail);
+    return pending && pending <= q->num;
 }
 
 bool virtq_pop(VirtioDev *d, int qi, VirtqChain *ch)
@@ -206,7 +230,7 @@ static uint32_t chain_copy(VirtioDev *d, const VirtqChain *ch, bool write, uint3
         uint32_t n = sl - off;
         if (n > len - done)
             n = len - done;
-        uint8_t *p = write ? machine_gpa_write(d->m, ch->seg[i].addr + off, n)
+        uint8_t *p = write ? dev_write_ptr(d, ch->seg[i].addr + off, n)
                            : machine_gpa(d->m, ch->seg[i].addr + off, n);
         if (!p)
             break;
