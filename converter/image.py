@@ -79,6 +79,46 @@ def parse_json(data: bytes, what: str) -> dict:
     return doc
 
 
+def list_of(doc: dict, key: str, what: str) -> list:
+    """doc[key] as a list ([] when absent or null); one line when it is something else."""
+    value = doc.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ConvertError(f"{what}: {key!r} is not a list")
+    return value
+
+
+def descriptor(desc: object, what: str) -> dict:
+    """A content descriptor: an object with a string digest, string mediaType and object
+    platform/annotations when present."""
+    if not isinstance(desc, dict) or not isinstance(desc.get("digest"), str):
+        raise ConvertError(f"{what}: a descriptor without a string 'digest'")
+    if not isinstance(desc.get("mediaType", ""), str):
+        raise ConvertError(f"{what}: descriptor {desc['digest'][:80]}: 'mediaType' is not a string")
+    for key in ("platform", "annotations"):
+        value = desc.get(key)
+        if value is not None and (not isinstance(value, dict)
+                                  or not all(isinstance(v, str) for v in value.values())):
+            raise ConvertError(f"{what}: descriptor {desc['digest'][:80]}: {key!r} is not an object of strings")
+    return desc
+
+
+def check_config(config: dict, what: str) -> dict:
+    """The parts of an image config the converter reads, with the JSON types it expects."""
+    for key in ("architecture", "os", "variant"):
+        if not isinstance(config.get(key, ""), str):
+            raise ConvertError(f"{what}: {key!r} is not a string")
+    rootfs = config.get("rootfs")
+    if rootfs is not None and not isinstance(rootfs, dict):
+        raise ConvertError(f"{what}: 'rootfs' is not an object")
+    if not all(isinstance(d, str) for d in list_of(rootfs or {}, "diff_ids", what)):
+        raise ConvertError(f"{what}: 'rootfs.diff_ids' holds a non-string")
+    if config.get("config") is not None and not isinstance(config["config"], dict):
+        raise ConvertError(f"{what}: 'config' is not an object")
+    return config
+
+
 def platform_of(desc: dict) -> str:
     p = desc.get("platform") or {}
     s = f"{p.get('os', '?')}/{p.get('architecture', '?')}"
@@ -98,7 +138,7 @@ def normalize_platform(platform: str | None) -> tuple[str, str] | None:
 def select_from_index(index: dict, platform: str | None, what: str) -> dict:
     """Pick the manifest descriptor for `platform`; without one, like docker: riscv64 (native here)
     if the index has it, else the host's platform, else one line naming what the index has."""
-    manifests = [m for m in index.get("manifests", []) if isinstance(m, dict)]
+    manifests = [descriptor(m, what) for m in list_of(index, "manifests", what)]
     if not manifests:
         raise ConvertError(f"{what}: the image index lists no manifests")
     if platform:

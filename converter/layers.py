@@ -28,6 +28,7 @@ from .image import LAYER_TYPES, Image, Layer
 WHITEOUT = ".wh."
 OPAQUE = ".wh..wh..opq"
 DEFAULT_MAX_ROOTFS = 8 << 30
+NAME_MAX, PATH_MAX = 255, 4095
 # Staged files get an access time in the future, so reading them (mke2fs -d copies atime)
 # never updates it under relatime: the disk image stays byte-for-byte reproducible.
 STAGING_ATIME = 0x7FFFFFFF
@@ -45,7 +46,9 @@ class Entry:
     devmajor: int = 0
     devminor: int = 0
     layer: int = -1
+    member: int = -1  # a file: the index of the tar member holding its data in `layer`
     xattrs: dict[str, str] = field(default_factory=dict)
+    target: "Entry | None" = None  # a hard link: the file entry it was made to
 
 
 class HashingReader(io.RawIOBase):
@@ -87,6 +90,9 @@ def norm(name: str, what: str) -> str:
     parts = [p for p in name.split("/") if p not in ("", ".")]
     if any(p == ".." for p in parts):
         raise ConvertError(f"{what}: entry {name!r} escapes the rootfs with '..'")
+    if any(len(p.encode()) > NAME_MAX for p in parts) or len(name.encode()) > PATH_MAX:
+        raise ConvertError(f"{what}: entry {name[:64]!r}... has a name longer than Linux allows "
+                           f"({NAME_MAX} bytes a component, {PATH_MAX} in all)")
     return "/".join(parts)
 
 
@@ -222,7 +228,7 @@ def merge(image: Image, max_bytes: int = DEFAULT_MAX_ROOTFS,
         )
     for i, layer in enumerate(image.layers):
         what = f"layer {i + 1} ({layer.digest[:19]})"
-        for m, _tf in _members(layer, i, image, verify=True):
+        for n, (m, _tf) in enumerate(_members(layer, i, image, verify=True)):
             path = norm(m.name, what)
             base = path.rsplit("/", 1)[-1]
             parent = path.rsplit("/", 1)[0] if "/" in path else ""
@@ -243,6 +249,12 @@ def merge(image: Image, max_bytes: int = DEFAULT_MAX_ROOTFS,
                 entry = _entry(m, i)
             except ValueError:
                 raise ConvertError(f"{what}: entry {m.name!r} has unsupported tar type {m.type!r}") from None
+            if entry.kind == "symlink" and not entry.linkname:
+                raise ConvertError(f"{what}: symlink {m.name!r} has an empty target")
+            if entry.kind == "symlink" and (len(entry.linkname.encode()) > PATH_MAX or "\0" in entry.linkname):
+                raise ConvertError(f"{what}: symlink {m.name!r} has a target Linux cannot store")
+            if entry.kind == "file":
+                entry.member = n
             if entry.kind == "hardlink":
                 target = norm(entry.linkname, what)
                 t = tree.entries.get(target)
@@ -250,11 +262,28 @@ def merge(image: Image, max_bytes: int = DEFAULT_MAX_ROOTFS,
                     raise ConvertError(
                         f"{what}: hard link {m.name!r} points to {entry.linkname!r}, which is not a file in the rootfs"
                     )
-                entry.linkname = target
+                if t.kind == "hardlink":  # a chain: link to the file itself
+                    target, t = t.linkname, t.target
+                entry.linkname, entry.target = target, t
             tree.add(path, entry, what)
         if progress:
             progress(i + 1, len(image.layers))
+    _detach_hardlinks(tree)
     return tree
+
+
+def _detach_hardlinks(tree: Tree) -> None:
+    """A hard link whose file a later entry removed or replaced keeps that file's content (as on
+    overlayfs): it becomes a file of its own, read from the same tar member."""
+    for path, e in sorted(tree.entries.items()):
+        if e.kind != "hardlink" or e.target is None or tree.entries.get(e.linkname) is e.target:
+            continue
+        t = e.target
+        e.kind, e.size, e.layer, e.member, e.linkname, e.target = "file", t.size, t.layer, t.member, "", None
+        tree.total += e.size
+        if tree.total > tree.max_bytes:
+            raise ConvertError(f"layer {e.layer + 1}: the rootfs would exceed {tree.max_bytes >> 20} MiB at "
+                               f"{path!r}; raise --max-rootfs-size if this is intended")
 
 
 def materialize(image: Image, tree: Tree, dest: Path, progress: Callable[[int, int], None] | None = None) -> list[tuple[str, Entry]]:
@@ -266,33 +295,36 @@ def materialize(image: Image, tree: Tree, dest: Path, progress: Callable[[int, i
     dirs = sorted((p for p, e in tree.entries.items() if e.kind == "dir" and p), key=lambda p: p.count("/"))
     for p in dirs:
         (dest / p).mkdir(exist_ok=True)
-    wanted: dict[int, dict[str, Entry]] = {}
+    # layer -> tar member index -> the paths that get its data (a duplicate member loses to the
+    # last one of its name; a detached hard link reads its old file's member)
+    wanted: dict[int, dict[int, list[str]]] = {}
     for p, e in tree.entries.items():
         if e.kind == "file":
-            wanted.setdefault(e.layer, {})[p] = e
+            wanted.setdefault(e.layer, {}).setdefault(e.member, []).append(p)
     done = 0
-    total = sum(len(v) for v in wanted.values())
+    total = sum(len(paths) for v in wanted.values() for paths in v.values())
     for i, layer in enumerate(image.layers):
         files = wanted.get(i)
         if not files:
             continue
-        for m, tf in _members(layer, i, image, verify=False):
-            if not m.isreg():
-                continue
-            p = norm(m.name, "layer")
-            e = files.get(p)
-            if e is None or e.size != m.size:
+        for n, (m, tf) in enumerate(_members(layer, i, image, verify=False)):
+            paths = files.pop(n, None)
+            if paths is None or not m.isreg():
                 continue
             src = tf.extractfile(m)
-            target = dest / p
-            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
-            with os.fdopen(fd, "wb") as out:
-                if src is not None:
-                    shutil.copyfileobj(src, out, 1 << 20)
-            del files[p]
-            done += 1
-            if progress and done % 256 == 0:
-                progress(done, total)
+            for k, p in enumerate(paths):
+                fd = os.open(dest / p, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+                with os.fdopen(fd, "wb") as out:
+                    if k:
+                        with open(dest / paths[0], "rb") as first:
+                            shutil.copyfileobj(first, out, 1 << 20)
+                    elif src is not None:
+                        shutil.copyfileobj(src, out, 1 << 20)
+                done += 1
+                if progress and done % 256 == 0:
+                    progress(done, total)
+            if not files:
+                break
     for p, e in sorted(tree.entries.items()):
         if e.kind == "hardlink":
             os.link(dest / e.linkname, dest / p, follow_symlinks=False)

@@ -12,7 +12,7 @@ import tarfile
 from pathlib import Path
 
 from ..errors import ConvertError
-from ..image import Image, Layer, parse_json
+from ..image import Image, Layer, check_config, parse_json
 
 
 
@@ -34,9 +34,18 @@ def load(path: Path, ref: str | None = None, platform: str | None = None) -> Ima
     except (tarfile.TarError, OSError) as e:
         raise ConvertError(f"{path}: not a readable tar archive ({e})") from None
     with tf:
-        manifest = json.loads(_read(tf, "manifest.json", "docker save manifest"))
+        try:
+            manifest = json.loads(_read(tf, "manifest.json", "docker save manifest"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as e:
+            raise ConvertError(f"{path}: manifest.json is not valid JSON ({getattr(e, 'msg', e)})") from None
         if not isinstance(manifest, list) or not manifest:
             raise ConvertError(f"{path}: manifest.json lists no image")
+        if not all(isinstance(m, dict) and isinstance(m.get("Config", ""), str)
+                   and isinstance(m.get("Layers") or [], list) and isinstance(m.get("RepoTags") or [], list)
+                   and all(isinstance(x, str) for x in (m.get("Layers") or []) + (m.get("RepoTags") or []))
+                   for m in manifest):
+            raise ConvertError(f"{path}: manifest.json: an entry is not an object with a string Config "
+                               "and lists of strings Layers and RepoTags")
         entry = manifest[0]
         if ref:
             matches = [m for m in manifest if ref in (m.get("RepoTags") or [])]
@@ -45,7 +54,7 @@ def load(path: Path, ref: str | None = None, platform: str | None = None) -> Ima
             entry = matches[0]
         cfg_name = entry.get("Config", "")
         cfg_bytes = _read(tf, cfg_name, "image config")
-        config = parse_json(cfg_bytes, f"{path}: image config")
+        config = check_config(parse_json(cfg_bytes, f"{path}: image config"), f"{path}: image config")
         cfg_digest = "sha256:" + hashlib.sha256(cfg_bytes).hexdigest()
         if cfg_name.startswith("blobs/sha256/") and cfg_name.split("/")[-1] != cfg_digest[7:]:
             raise ConvertError(f"{path}: image config does not match its digest {cfg_name}")

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from ..errors import ConvertError
 from ..image import (
-    INDEX_TYPES, LAYER_TYPES, MANIFEST_TYPES, Image, Layer, check_digest, parse_json, select_from_index,
+    INDEX_TYPES, LAYER_TYPES, MANIFEST_TYPES, Image, Layer, check_config, check_digest, descriptor, list_of,
+    parse_json, select_from_index,
 )
 
 
@@ -33,10 +34,13 @@ def read_blob(root: Path, digest: str, what: str) -> bytes:
 def resolve_manifest(root: Path, desc: dict, platform: str | None, depth: int = 0) -> tuple[dict, str]:
     if depth > 4:
         raise ConvertError(f"{root}: image indexes nested too deeply")
+    desc = descriptor(desc, f"{root}: manifest")
     mt = desc.get("mediaType", "")
     data = read_blob(root, desc["digest"], "manifest")
     doc = parse_json(data, f"{root}: manifest {desc['digest']}")
     mt = doc.get("mediaType", mt)
+    if not isinstance(mt, str):
+        raise ConvertError(f"{root}: manifest {desc['digest']}: 'mediaType' is not a string")
     if mt in INDEX_TYPES or "manifests" in doc:
         return resolve_manifest(root, select_from_index(doc, platform, str(root)), platform, depth + 1)
     if mt and mt not in MANIFEST_TYPES:
@@ -49,7 +53,7 @@ def load(root: Path, tag: str | None = None, platform: str | None = None) -> Ima
         raise ConvertError(f"{root}: not an OCI image layout (no oci-layout file)")
     index = parse_json((root / "index.json").read_bytes() if (root / "index.json").is_file() else b"",
                        f"{root}/index.json")
-    manifests = [m for m in index.get("manifests", []) if isinstance(m, dict) and "digest" in m]
+    manifests = [descriptor(m, f"{root}/index.json") for m in list_of(index, "manifests", f"{root}/index.json")]
     if tag:
         manifests = [m for m in manifests
                      if (m.get("annotations") or {}).get("org.opencontainers.image.ref.name") == tag]
@@ -67,11 +71,16 @@ def load(root: Path, tag: str | None = None, platform: str | None = None) -> Ima
 
 def image_from_manifest(root: Path, manifest: dict, manifest_digest: str, reference: str) -> Image:
     cfg_desc = manifest.get("config") or {}
-    if "digest" not in cfg_desc:
+    if not isinstance(cfg_desc, dict) or "digest" not in cfg_desc:
         raise ConvertError(f"{reference}: manifest has no config")
-    config = parse_json(read_blob(root, cfg_desc["digest"], "image config"), f"{reference}: image config")
+    cfg_desc = descriptor(cfg_desc, f"{reference}: manifest config")
+    config = check_config(parse_json(read_blob(root, cfg_desc["digest"], "image config"),
+                                     f"{reference}: image config"), f"{reference}: image config")
     layers = []
-    for d in manifest.get("layers") or []:
+    for d in list_of(manifest, "layers", f"{reference}: manifest"):
+        d = descriptor(d, f"{reference}: manifest layer")
+        if d.get("size") is not None and (not isinstance(d["size"], int) or isinstance(d["size"], bool)):
+            raise ConvertError(f"{reference}: layer {d['digest'][:80]}: 'size' is not an integer")
         mt = d.get("mediaType", "")
         if mt not in LAYER_TYPES:
             raise ConvertError(f"{reference}: unknown layer media type {mt!r}")
