@@ -101,24 +101,41 @@ class Tree:
 
     def __init__(self, max_bytes: int):
         self.entries: dict[str, Entry] = {"": Entry("dir", 0o755, 0, 0, 0)}
+        # path -> the paths directly below it that are (or were: orphans of remove_one) entries,
+        # so that a whiteout costs the size of what it removes, not of the whole tree
+        self.kids: dict[str, set[str]] = {}
         self.max_bytes = max_bytes
         self.total = 0
 
+    def _set(self, path: str, entry: Entry) -> None:
+        if path not in self.entries and path:
+            self.kids.setdefault(path.rsplit("/", 1)[0] if "/" in path else "", set()).add(path)
+        self.entries[path] = entry
+
     def children(self, path: str) -> Iterator[str]:
-        prefix = path + "/" if path else ""
-        return (p for p in list(self.entries) if p.startswith(prefix) and p != path)
+        """Every path below `path` (all depths)."""
+        out, stack = [], [path]
+        while stack:
+            for k in self.kids.get(stack.pop(), ()):
+                out.append(k)
+                stack.append(k)
+        return iter(out)
 
     def remove(self, path: str) -> None:
-        e = self.entries.pop(path, None)
-        if e is not None and e.kind == "file":
-            self.total -= e.size
-        for child in list(self.children(path)):
+        below = list(self.children(path))
+        self.remove_one(path)
+        for child in below:
             self.remove_one(child)
 
     def remove_one(self, path: str) -> None:
         e = self.entries.pop(path, None)
         if e is not None and e.kind == "file":
             self.total -= e.size
+        if e is not None and path and not self.kids.get(path):  # (a path with orphans stays listed)
+            self.kids.pop(path, None)
+            kids = self.kids.get(path.rsplit("/", 1)[0] if "/" in path else "")
+            if kids is not None:
+                kids.discard(path)
 
     def ensure_parents(self, path: str, what: str, layer: int) -> None:
         parts = path.split("/")[:-1]
@@ -127,7 +144,7 @@ class Tree:
             cur = f"{cur}/{p}" if cur else p
             e = self.entries.get(cur)
             if e is None:
-                self.entries[cur] = Entry("dir", 0o755, 0, 0, 0, layer=layer)
+                self._set(cur, Entry("dir", 0o755, 0, 0, 0, layer=layer))
             elif e.kind == "symlink":
                 raise ConvertError(f"{what}: entry {path!r} is written through the symlink {cur!r}")
             elif e.kind != "dir":
@@ -152,7 +169,7 @@ class Tree:
                     f"{what}: the rootfs would exceed {self.max_bytes >> 20} MiB at {path!r} "
                     f"({entry.size >> 20} MiB); raise --max-rootfs-size if this is intended"
                 )
-        self.entries[path] = entry
+        self._set(path, entry)
 
 
 def _entry(m: tarfile.TarInfo, layer: int) -> Entry:
