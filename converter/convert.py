@@ -106,6 +106,9 @@ def convert(ref: str, out: Path, opts: Options | None = None) -> Result:
     if not image.layers:
         raise ConvertError(f"{image.reference}: the image has no layers (an empty rootfs has nothing to run)")
     tree = layers.merge(image, opts.max_rootfs, lambda d, t: opts.progress("unpack", d, t))  # verifies every layer
+    if tree.total >= 1 << 32 and opts.rootfs != "erofs-lz4":  # refused before gigabytes are unpacked
+        raise ConvertError(f"{image.reference}: the rootfs holds {tree.total >> 20} MiB of files, more than a "
+                           f"32-bit wasm memory (4096 MiB) can carry; try the compressed --rootfs erofs-lz4")
     engine = components.locate(components.ENGINE)
     kernel = components.locate(components.KERNEL)
     initrd = components.locate(components.INITRD)

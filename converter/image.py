@@ -114,8 +114,21 @@ def check_config(config: dict, what: str) -> dict:
         raise ConvertError(f"{what}: 'rootfs' is not an object")
     if not all(isinstance(d, str) for d in list_of(rootfs or {}, "diff_ids", what)):
         raise ConvertError(f"{what}: 'rootfs.diff_ids' holds a non-string")
-    if config.get("config") is not None and not isinstance(config["config"], dict):
+    cfg = config.get("config")
+    if cfg is None:
+        return config
+    if not isinstance(cfg, dict):
         raise ConvertError(f"{what}: 'config' is not an object")
+    for key in ("Entrypoint", "Cmd", "Env"):
+        value = cfg.get(key)
+        if value is not None and (not isinstance(value, list) or not all(isinstance(a, str) for a in value)):
+            raise ConvertError(f"{what}: config.{key} is not a list of strings")
+    for key in ("WorkingDir", "User", "StopSignal"):
+        if not isinstance(cfg.get(key) or "", str):
+            raise ConvertError(f"{what}: config.{key} is not a string")
+    for key in ("ExposedPorts", "Labels", "Volumes"):
+        if not isinstance(cfg.get(key) or {}, dict):
+            raise ConvertError(f"{what}: config.{key} is not an object")
     return config
 
 
