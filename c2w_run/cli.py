@@ -15,7 +15,7 @@ import typing
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__, registry
+from . import __version__, registry, tempdirs
 from .adapter import RuntimeInfo
 from .image import ImageOptions, ImageProtocol, StatusChannel, is_c2w_image
 from .process import run
@@ -238,6 +238,7 @@ def raw_terminal(wanted: bool) -> typing.Iterator[None]:
 
 def cmd_run(argv: list[str]) -> int:
     ns = run_parser().parse_args(argv)
+    tempdirs.reap_stale()  # what runs killed with SIGKILL left
     name = registry.resolve_name(ns.runtime).name if ns.runtime else None
     req = parse_request(ns)
     located = registry.require(name or registry.default_runtime())

@@ -12,11 +12,12 @@ size, the stdin wait mode the runtime needs, and the status channel.
 
 from __future__ import annotations
 
-import tempfile
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from . import tempdirs
 from .adapter import NET_STDIO, Capabilities
 from .spec import MapDir
 
@@ -117,9 +118,9 @@ class StatusChannel:
     writes the container's exit status (decimal) to a file in a private preopen."""
 
     def __init__(self) -> None:
-        self._dir = tempfile.TemporaryDirectory(prefix="c2w-run-status-")
-        self.mapdir = MapDir(Path(self._dir.name), STATUS_DIR)
-        self.path = Path(self._dir.name) / "status"
+        self._dir = tempdirs.make("status")
+        self.mapdir = MapDir(self._dir, STATUS_DIR)
+        self.path = self._dir / "status"
 
     def status(self, fallback: int) -> int:
         try:
@@ -129,7 +130,7 @@ class StatusChannel:
         return int(text) if text.isdigit() and int(text) <= 255 else fallback
 
     def close(self) -> None:
-        self._dir.cleanup()
+        shutil.rmtree(self._dir, ignore_errors=True)
 
 
 @dataclass

@@ -21,12 +21,12 @@ import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 from types import TracebackType
 
+from .. import tempdirs
 from ..adapter import RuntimeInfo
 from ..spec import Invocation, ListenSocket, NetConfig
 from . import passt
@@ -68,7 +68,7 @@ class NetSession:
         self._thread = threading.Thread(target=self._join, name="c2w-run-net", daemon=True)
 
     def __enter__(self) -> NetSession:
-        self.dir = Path(tempfile.mkdtemp(prefix="c2w-run-net-"))
+        self.dir = tempdirs.make("net")
         self.log = self.dir / "passt.log"
         if self.transport == SOCKET:
             self._thread.start()
