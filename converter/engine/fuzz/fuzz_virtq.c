@@ -1,6 +1,7 @@
 /* libFuzzer harness: guest-controlled split virtqueues (virtio.c) driven over a small fake guest
  * RAM, through the real devices behind them: virtio-blk (an in-memory image), virtio-rng,
- * virtio-console (with the control port) and virtio-9p (a read-only temp share).
+ * virtio-console (with the control port, whose records from the guest go to ctl.c as in
+ * container mode) and virtio-9p (a read-only temp share).
  *
  * Input: a program of ops, each one opcode byte then its operands (little endian):
  *   0 RAM  off:u16 n:u8 bytes[n]        write bytes into guest RAM (clamped to RAM)
@@ -22,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../ctl.h"
 #include "../machine.h"
 #include "../virtio_9p.h"
 #include "share_fixture.h"
@@ -69,6 +71,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     for (int i = 0; i < 8192; i++)
         image[i] = (uint8_t)i;
     m = machine_new(RAM_SIZE, ram);
+    m->ctl = ctl_new();
     dev[0] = virtio_blk_new(m, image, 8192);
     dev[1] = virtio_rng_new(m);
     dev[2] = virtio_console_new(m, true);
@@ -83,6 +86,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     int base_fds = fx_open_fds();
     memset(ram, 0, RAM_SIZE);
+    buf_free(&m->ctl->in); /* a fresh control channel: nothing received, nothing queued */
+    buf_free(&m->ctl->out);
+    memset(m->ctl, 0, sizeof *m->ctl);
+    m->exit_req = false;
     In in = {data, size, 0};
     int ops = 0;
     while (in.pos < in.n && ops++ < 64) {

@@ -114,6 +114,9 @@ VIRTQ: dict[str, bytes] = {
     "console-ctl": q_setup(2, 3) + q_setup(2, 2, desc=0x7000, avail=0x8000, used=0x9000)
     + desc(2, 2, 0, 0xA000, 64, 2, 0) + avail(2, 2, 0) + ram(0x4000, struct.pack("<IHH", 0, 0, 1))
     + desc(2, 3, 0, 0x4000, 8, 0, 0) + avail(2, 3, 0) + kick(2, 3) + bytes([7]),
+    "ctl-records": q_setup(2, 5) + ram(0x4000, bytes([0x82, 0, 0, 0, 3, 0, 0, 0]) + b"hi\n"
+                                       + bytes([0x84, 0, 0, 0, 4, 0, 0, 0, 7, 0, 0, 0]))
+    + desc(2, 5, 0, 0x4000, 23, 0, 0) + avail(2, 5, 0) + kick(2, 5),
     "console-tx": q_setup(2, 1) + ram(0x4000, b"hello console\n") + desc(2, 1, 0, 0x4000, 14, 0, 0)
     + avail(2, 1, 0) + kick(2, 1),
     "9p-version": q_setup(3, 0) + ram(0x4000, P9_VERSION) + desc(3, 0, 0, 0x4000, len(P9_VERSION), 1, 1)
