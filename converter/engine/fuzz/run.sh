@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run every fuzz harness for FUZZ_SECONDS (default 60) each, one after the other, starting from
 # the seed corpus in the repo (corpus/<harness>, read-only) plus what earlier runs found
-# (FUZZ_WORK, default build/fuzz/<harness>). Prints one summary line per harness:
+# (FUZZ_WORK, default build/fuzz/<harness>); the 9p share lives in C2W_FUZZ_TMPDIR (default
+# /dev/shm). Prints one summary line per harness:
 #   fuzz_9p: 123456 runs in 60 s, cov 1234 ft 5678, corpus 321, no crash
 # A crash leaves its input as FUZZ_WORK/<harness>-crash-* and makes the script exit 1.
 # Usage: run.sh [harness...]   (default: all)

@@ -118,7 +118,10 @@ static void fx_cleanup(void)
 
 static void fx_init(void)
 {
-    const char *tmp = getenv("TMPDIR");
+    /* a tmpfs by default: on ext4 with `discard` every unlink is slow (10x fewer executions) */
+    const char *tmp = getenv("C2W_FUZZ_TMPDIR");
+    if (!tmp || !*tmp)
+        tmp = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : getenv("TMPDIR");
     snprintf(fx_base, sizeof fx_base, "%s/c2w-fuzz-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(fx_base))
         fx_die("mkdtemp");
