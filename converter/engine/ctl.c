@@ -134,7 +134,7 @@ bool ctl_send(Machine *m, uint8_t type, const void *payload, size_t len)
 size_t ctl_pending(Machine *m, const uint8_t **p)
 {
     Ctl *c = m->ctl;
-    *p = c->out.p + c->out_off;
+    *p = c->out.p ? c->out.p + c->out_off : c->out.p; /* (NULL + 0 is undefined in C) */
     return c->out.len - c->out_off;
 }
 
