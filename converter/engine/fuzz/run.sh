@@ -23,7 +23,7 @@ for h in "${harnesses[@]}"; do
     -artifact_prefix="$work/$h-" "$work/$h" "$here/corpus/$h" >"$log" 2>&1
   rc=$?
   runs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)"
-  last="$(grep -E '^#[0-9]+' "$log" | tail -1)"
+  last="$(grep -aE '^#[0-9]+' "$log" | tail -1)"
   cov="$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last")"
   ft="$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last")"
   corp="$(sed -n 's/.* corp: \([0-9]*\)\/.*/\1/p' <<<"$last")"
@@ -31,7 +31,7 @@ for h in "${harnesses[@]}"; do
     echo "fuzz_$h: ${runs:-?} runs in $secs s, cov ${cov:-?} ft ${ft:-?}, corpus ${corp:-?}, no crash"
   else
     status=1
-    echo "fuzz_$h: FAILED after ${runs:-?} runs (exit $rc): $(grep -m1 -E 'ERROR|ORACLE|runtime error' "$log")"
+    echo "fuzz_$h: FAILED after ${runs:-?} runs (exit $rc): $(grep -a -m1 -E 'ERROR|ORACLE|runtime error' "$log")"
     echo "  input: $(ls -t "$work/$h"-* 2>/dev/null | head -1)  log: $log"
   fi
 done

@@ -45,7 +45,7 @@ def test_fuzz_harness_survives_its_seeds_and_a_short_run(harness: str, harnesses
     env = {**os.environ, "C2W_FUZZ_TMPDIR": str(share_root)}
     r = subprocess.run([str(harnesses / f"fuzz_{harness}"), f"-max_total_time={SECONDS}", "-timeout=20",
                         "-print_final_stats=1", f"-artifact_prefix={tmp_path}/", str(work),
-                        str(HERE / "corpus" / harness)], capture_output=True, text=True,
+                        str(HERE / "corpus" / harness)], capture_output=True, text=True, errors="replace",
                        timeout=SECONDS + 300, env=env)
     assert r.returncode == 0, r.stderr[-4000:]
     runs = int(re.findall(r"stat::number_of_executed_units: *(\d+)", r.stderr)[-1])
