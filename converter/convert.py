@@ -33,7 +33,7 @@ def _no_progress(stage: str, done: int, total: int) -> None:
 class Options:
     platform: str | None = None
     emulation: str | None = None  # images of other architectures: "user" (qemu-user); "system" planned
-    tls_verify: bool = True
+    tls_verify: bool | None = None  # None: verify except on a loopback registry (Docker's rule)
     memory_mb: int | None = None
     rootfs: str = "erofs"  # erofs, erofs-lz4 or ext4
     rootfs_explicit: bool = False

@@ -30,7 +30,7 @@ def _looks_like_path(ref: str) -> bool:
     return ref.startswith(("/", "./", "../", "~")) or ref.endswith((".tar", ".tar.gz"))
 
 
-def open_image(ref: str, platform: str | None = None, tls_verify: bool = True) -> Image:
+def open_image(ref: str, platform: str | None = None, tls_verify: bool | None = None) -> Image:
     if ref.startswith("docker://"):
         return registry.load(ref[len("docker://"):], platform, tls_verify)
     if ref.startswith("docker-daemon:"):
