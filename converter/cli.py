@@ -29,7 +29,7 @@ def convert_parser() -> argparse.ArgumentParser:
     p = Parser(prog="c2w", description="Convert a container image into one WASI command module.",
                epilog="Subcommands: `c2w inspect OUT.wasm`, `c2w boot --kernel Image ...`.")
     p.add_argument("image", metavar="IMAGE",
-                   help="oci:DIR[:TAG], docker-archive:FILE[:REF], docker-daemon:REF, docker://REF, "
+                   help="c2w:default (the project's small busybox image), oci:DIR[:TAG], docker-archive:FILE[:REF], docker-daemon:REF, docker://REF, "
                         "or a path, an engine image or a registry reference (tried in that order)")
     p.add_argument("output", metavar="OUT", nargs="?", help="output module (default out.wasm)")
     p.add_argument("-o", "--output", dest="output_opt", metavar="OUT", help="output module")
