@@ -7,7 +7,7 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 export C2W_CACHE ?= $(HOME)/.cache/c2w
 
-.PHONY: setup system venv runtimes runtimes-all test test-fast test-x86 demo matrix fuzz clean
+.PHONY: setup system venv runtimes runtimes-all test test-fast test-x86 demo matrix fuzz wheel clean
 
 setup: system venv
 
@@ -42,6 +42,11 @@ demo: runtimes
 	$(VENV)/bin/c2w-run runtimes
 	scripts/demo.sh
 
+# the wheel with the prebuilt engine, kernel, init and default image (dist/c2w_run-*.whl):
+# installs and converts on a machine without clang, a cross compiler or linux-source
+wheel: venv
+	scripts/build-wheel.sh dist
+
 # the full runtime x feature matrix (opt-in: ~1 min per installed runtime set)
 matrix: runtimes
 	mkdir -p build/matrix
@@ -55,4 +60,4 @@ fuzz: system
 	converter/engine/fuzz/run.sh
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build dist *.egg-info

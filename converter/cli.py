@@ -29,7 +29,7 @@ def convert_parser() -> argparse.ArgumentParser:
     p = Parser(prog="c2w", description="Convert a container image into one WASI command module.",
                epilog="Subcommands: `c2w inspect OUT.wasm`, `c2w boot --kernel Image ...`.")
     p.add_argument("image", metavar="IMAGE",
-                   help="oci:DIR[:TAG], docker-archive:FILE[:REF], docker-daemon:REF, docker://REF, "
+                   help="c2w:default (the project's small busybox image), oci:DIR[:TAG], docker-archive:FILE[:REF], docker-daemon:REF, docker://REF, "
                         "or a path, an engine image or a registry reference (tried in that order)")
     p.add_argument("output", metavar="OUT", nargs="?", help="output module (default out.wasm)")
     p.add_argument("-o", "--output", dest="output_opt", metavar="OUT", help="output module")
@@ -40,8 +40,9 @@ def convert_parser() -> argparse.ArgumentParser:
                    help="how an image of another architecture runs: user = qemu-user in the riscv64 guest "
                         "(the default; system, a full-system x86_64 engine, is not available yet)")
     p.add_argument("--target-arch", metavar="ARCH", help="same as --platform linux/ARCH")
-    p.add_argument("--tls-verify", choices=("true", "false"), default="true",
-                   help="verify the registry's TLS certificate (false for a plain-HTTP registry)")
+    p.add_argument("--tls-verify", choices=("true", "false"),
+                   help="verify the registry's TLS certificate (false for a plain-HTTP registry; default: "
+                        "true, except for a registry on 127.0.0.0/8, ::1 or localhost, as Docker does)")
     p.add_argument("--memory", type=int, metavar="MB", help="guest RAM in MiB (default: the engine's, 128)")
     p.add_argument("--max-rootfs-size", type=int, metavar="MB", default=layers.DEFAULT_MAX_ROOTFS >> 20,
                    help="refuse images whose files add up to more (default %(default)s MB)")
@@ -65,7 +66,7 @@ def cmd_convert(argv: list[str]) -> int:
     out = Path(ns.output or ns.output_opt or "out.wasm")
     platform = ns.platform or (f"linux/{ns.target_arch}" if ns.target_arch else None)
     with RichProgress(enabled=not ns.quiet) as progress:
-        result = convert(ns.image, out, Options(platform=platform, emulation=ns.emulation, memory_mb=ns.memory, rootfs=ns.rootfs or "erofs", rootfs_explicit=bool(ns.rootfs), max_rootfs=ns.max_rootfs_size << 20, tls_verify=ns.tls_verify == "true", snapshot=not ns.no_snapshot,
+        result = convert(ns.image, out, Options(platform=platform, emulation=ns.emulation, memory_mb=ns.memory, rootfs=ns.rootfs or "erofs", rootfs_explicit=bool(ns.rootfs), max_rootfs=ns.max_rootfs_size << 20, tls_verify=None if ns.tls_verify is None else ns.tls_verify == "true", snapshot=not ns.no_snapshot,
                                                 progress=progress.update))
     if not ns.quiet:
         print(f"c2w: wrote {result.output} ({result.size / 1e6:.1f} MB)", file=sys.stderr)

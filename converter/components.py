@@ -1,9 +1,11 @@
-"""The prebuilt parts every image is made from: engine.wasm, the kernel Image, the init initramfs.
+"""The prebuilt parts every image is made from: engine.wasm, the kernel Image, the init initramfs;
+and the default image (`c2w:default`, an OCI layout).
 
-Each is found, in order: an environment variable naming the file (C2W_ENGINE_WASM, C2W_KERNEL,
-C2W_INITRD), a copy shipped in the installed package (`converter/data/`), or, in a source
-checkout, the project's cached build script (converter/engine/build.sh, converter/guest/...).
-Converting an image never compiles anything once these exist.
+Each is found, in order: an environment variable naming the file or the directory holding it
+(C2W_ENGINE_WASM, C2W_KERNEL, C2W_INITRD, C2W_DEFAULT_IMAGE), a copy shipped in the installed
+package (`converter/data/`, put there by scripts/build-wheel.sh), or, in a source checkout, the
+project's cached build script (converter/engine/build.sh, converter/guest/...). Converting an
+image never compiles anything once these exist.
 """
 
 from __future__ import annotations
@@ -26,12 +28,21 @@ class Component:
     filename: str
     build: tuple[str, ...]  # script (relative to converter/) and its arguments
     output_is_dir: bool  # the script prints a directory holding `filename`
+    shipped: str = ""  # path under converter/data/ when it is not `filename`
 
 
 ENGINE = Component("engine", "C2W_ENGINE_WASM", "engine.wasm", ("engine/build.sh", "wasm"), True)
 ENGINE_NATIVE = Component("native engine", "C2W_ENGINE_NATIVE", "c2w-engine", ("engine/build.sh", "native"), True)
 KERNEL = Component("kernel", "C2W_KERNEL", "Image", ("guest/build-kernel.sh",), False)
 INITRD = Component("init initramfs", "C2W_INITRD", "initramfs.cpio.gz", ("guest/build-initramfs.sh", "--init"), False)
+DEFAULT_IMAGE = Component("default image", "C2W_DEFAULT_IMAGE", "index.json", ("guest/build-default-image.sh",),
+                          True, shipped="default-image/index.json")
+SHIPPED = (ENGINE, KERNEL, INITRD, DEFAULT_IMAGE)  # what a wheel carries (scripts/build-wheel.sh)
+
+
+def default_image() -> Path:
+    """The default image's OCI layout directory (tag "latest")."""
+    return locate(DEFAULT_IMAGE).parent
 
 
 def locate(c: Component) -> Path:
@@ -39,10 +50,12 @@ def locate(c: Component) -> Path:
     env = os.environ.get(c.env_var)
     if env:
         p = Path(env)
+        if p.is_dir():
+            p = p / c.filename
         if not p.is_file():
             raise ConvertError(f"{c.env_var}={env}: no such file")
         return p
-    shipped = DATA / c.filename
+    shipped = DATA / (c.shipped or c.filename)
     if shipped.is_file():
         return shipped
     script = HERE / c.build[0]

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import components, foreign, layers, metadata, platforms, runconfig, snapshot, wasm
-from .diskimage import make_erofs, make_ext4
+from .diskimage import have_mkfs_erofs, make_erofs, make_ext4, seed_uuid
+from .erofs import make_erofs_py
 from .errors import ConvertError, UnsupportedArchitecture
 from .image import Image, check_architecture, image_platform
 from .platforms import NATIVE
@@ -33,7 +34,7 @@ def _no_progress(stage: str, done: int, total: int) -> None:
 class Options:
     platform: str | None = None
     emulation: str | None = None  # images of other architectures: "user" (qemu-user); "system" planned
-    tls_verify: bool = True
+    tls_verify: bool | None = None  # None: verify except on a loopback registry (Docker's rule)
     memory_mb: int | None = None
     rootfs: str = "erofs"  # erofs, erofs-lz4 or ext4
     rootfs_explicit: bool = False
@@ -76,6 +77,13 @@ def build_disk(image: Image, tree: layers.Tree, workdir: Path, opts: Options,
     if emulator:
         foreign.stage(staging, emulator)
     fmt = opts.rootfs
+    if fmt == "erofs" and not have_mkfs_erofs():  # pure Python: sets owners and devices itself
+        opts.progress("disk", 0, 1)
+        disk = workdir / "rootfs.erofs"
+        make_erofs_py(staging, disk, seed_uuid(image.config_digest), fixups=fixups)
+        opts.progress("disk", 1, 1)
+        shutil.rmtree(staging, ignore_errors=True)
+        return disk
     if fmt.startswith("erofs") and fixups:  # owners/devices a non-root staging could not set
         if opts.rootfs_explicit:
             raise ConvertError(f"--rootfs {fmt} needs real owners in the staging tree: convert as root, or use ext4")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import uuid
 from pathlib import Path
@@ -39,7 +40,7 @@ def make_ext4(staging: Path, out: Path, seed: str, fixups: list[tuple[str, Entry
     """Build `out` from `staging`; returns the image size in bytes."""
     blocks, inodes = _size_estimate(staging)
     inode_count = max(inodes + 64, int(inodes * 1.1))
-    fs_uuid = str(uuid.UUID(hashlib.sha256(seed.encode()).hexdigest()[:32]))
+    fs_uuid = seed_uuid(seed)
     total = blocks + inode_count * 256 // BLOCK + 2048
     env = {**os.environ, "E2FSPROGS_FAKE_TIME": str(epoch), "MKE2FS_CONFIG": "/dev/null"}
     for attempt in range(4):
@@ -99,11 +100,23 @@ def _q(p: str) -> str:
     return '"' + p.replace('"', '\\"') + '"'
 
 
+def seed_uuid(seed: str) -> str:
+    return str(uuid.UUID(hashlib.sha256(seed.encode()).hexdigest()[:32]))
+
+
+def have_mkfs_erofs() -> bool:
+    """erofs-utils present? Without it the default rootfs comes from converter.erofs (pure Python)."""
+    return shutil.which("mkfs.erofs") is not None
+
+
 def make_erofs(staging: Path, out: Path, seed: str, epoch: int = 1, compress: str | None = "lz4hc") -> int:
     """Build an erofs image of `staging` (owners, modes, devices and mtimes as staged; inode
     change times fixed to `epoch`); returns its size. Needs a staging tree with real owners,
     i.e. one materialised as root."""
-    fs_uuid = str(uuid.UUID(hashlib.sha256(seed.encode()).hexdigest()[:32]))
+    if not have_mkfs_erofs():
+        raise ConvertError("this rootfs format needs mkfs.erofs (Debian package erofs-utils); "
+                           "the default --rootfs erofs works without it")
+    fs_uuid = seed_uuid(seed)
     cmd = ["mkfs.erofs", "--quiet", f"-T{epoch}", "--preserve-mtime", f"-U{fs_uuid}", "-x-1"]
     if compress:
         cmd.append(f"-z{compress}")

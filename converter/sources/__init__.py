@@ -1,6 +1,7 @@
 """Image sources: each turns a reference into an `Image` (see converter.image).
 
-References: `oci:DIR[:TAG]`, `docker-archive:FILE[:REF]`, `docker-daemon:REF` (a Docker-API
+References: `c2w:default` (the small riscv64 busybox image the project builds and the wheel
+ships), `oci:DIR[:TAG]`, `docker-archive:FILE[:REF]`, `docker-daemon:REF` (a Docker-API
 engine: DOCKER_HOST), `docker://REF` (a registry, through skopeo). A reference without a prefix
 is, in order: a path (a directory holding `oci-layout`, or a `docker save` tar file), an image
 in DOCKER_HOST's engine, an image in a registry. Explicit transport prefixes always win.
@@ -11,11 +12,13 @@ from __future__ import annotations
 import tarfile
 from pathlib import Path
 
+from .. import components
 from ..errors import ConvertError
 from ..image import Image
 from . import docker_archive, docker_engine, oci_layout, registry
 
-TRANSPORTS = ("oci:", "docker-archive:", "docker-daemon:", "docker://")
+DEFAULT_REF = "c2w:default"
+TRANSPORTS = (DEFAULT_REF, "oci:", "docker-archive:", "docker-daemon:", "docker://")
 
 
 def _split_tag(rest: str) -> tuple[Path, str | None]:
@@ -30,7 +33,11 @@ def _looks_like_path(ref: str) -> bool:
     return ref.startswith(("/", "./", "../", "~")) or ref.endswith((".tar", ".tar.gz"))
 
 
-def open_image(ref: str, platform: str | None = None, tls_verify: bool = True) -> Image:
+def open_image(ref: str, platform: str | None = None, tls_verify: bool | None = None) -> Image:
+    if ref == DEFAULT_REF:
+        image = oci_layout.load(components.default_image(), "latest", platform)
+        image.reference = DEFAULT_REF
+        return image
     if ref.startswith("docker://"):
         return registry.load(ref[len("docker://"):], platform, tls_verify)
     if ref.startswith("docker-daemon:"):

@@ -1,9 +1,14 @@
 """An image in a registry (`docker://REF`), pulled with skopeo: the manifest (or index) is read
 with `skopeo inspect --raw`, the platform chosen here, and that one image copied into a
-temporary OCI layout."""
+temporary OCI layout.
+
+Docker's convention for loopback registries: a registry on 127.0.0.0/8, ::1 or `localhost` is
+spoken to without TLS verification (skopeo then falls back to plain HTTP), unless the caller
+asks for verification explicitly."""
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import shutil
 import subprocess
@@ -25,6 +30,34 @@ def repository(ref: str) -> str:
     return f"{head}/{name}" if head else name
 
 
+def registry_host(ref: str) -> str | None:
+    """The registry host of `ref` without its port (`[::1]:5000/x` -> `::1`), or None when the
+    first component is not a host (Docker's rule: it holds a dot or a colon, or is `localhost`)."""
+    first, sep, _ = ref.partition("/")
+    if not sep or not (first == "localhost" or "." in first or ":" in first or first.startswith("[")):
+        return None
+    if first.startswith("["):
+        return first[1:].partition("]")[0]
+    return first.rpartition(":")[0] if first.count(":") == 1 else first
+
+
+def is_loopback(host: str | None) -> bool:
+    if host is None:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def verify_tls(ref: str, tls_verify: bool | None) -> bool:
+    """An explicit choice wins; by default, loopback registries are not verified (Docker's
+    insecure-registries default), every other registry is."""
+    return (not is_loopback(registry_host(ref))) if tls_verify is None else tls_verify
+
+
 def _skopeo(args: list[str], what: str, timeout: float = 1800) -> subprocess.CompletedProcess:
     if shutil.which("skopeo") is None:
         raise ConvertError("pulling from a registry needs skopeo (Debian package 'skopeo')")
@@ -42,8 +75,9 @@ def _skopeo(args: list[str], what: str, timeout: float = 1800) -> subprocess.Com
     return done
 
 
-def load(ref: str, platform: str | None = None, tls_verify: bool = True) -> Image:
-    tls = [f"--tls-verify={'true' if tls_verify else 'false'}"]
+def load(ref: str, platform: str | None = None, tls_verify: bool | None = None) -> Image:
+    verify = "true" if verify_tls(ref, tls_verify) else "false"
+    tls = [f"--tls-verify={verify}"]
     raw = _skopeo(["inspect", "--raw", *tls, f"docker://{ref}"], f"docker://{ref}").stdout.encode()
     doc = parse_json(raw, f"docker://{ref}: manifest")
     source = ref
@@ -51,7 +85,7 @@ def load(ref: str, platform: str | None = None, tls_verify: bool = True) -> Imag
         desc = select_from_index(doc, platform, f"docker://{ref}")
         source = f"{repository(ref)}@{desc['digest']}"
     tmp = tempfile.mkdtemp(prefix="c2w-pull-")
-    copy = ["copy", "--quiet", f"--src-tls-verify={'true' if tls_verify else 'false'}",
+    copy = ["copy", "--quiet", f"--src-tls-verify={verify}",
             f"docker://{source}", f"oci:{tmp}:image"]
     try:
         _skopeo(copy, f"docker://{ref}")

@@ -109,10 +109,15 @@ def test_registry_image_converts_and_runs_and_platforms_are_chosen_from_an_index
         servers.push(f"oci:{layout}:latest", f"{reg}/c2w/default:1")
         servers.push(f"oci:{multi}:multi", f"{reg}/c2w/multi:1", all_platforms=True)
         servers.push(f"oci:{amd_only}:multi", f"{reg}/c2w/amd:1", all_platforms=True)
-        r = c2w("--tls-verify=false", f"docker://{reg}/c2w/default:1", str(tmp_path / "d.wasm"))
+        # a loopback registry speaks plain HTTP without any flag (Docker's convention)
+        r = c2w(f"docker://{reg}/c2w/default:1", str(tmp_path / "d.wasm"))
         assert r.returncode == 0, r.stderr
-        r = c2w("--tls-verify=false", f"{reg}/c2w/default:1", str(tmp_path / "d2.wasm"))  # auto: the registry
+        r = c2w(f"{reg}/c2w/default:1", str(tmp_path / "d2.wasm"))  # auto: the registry
         assert r.returncode == 0, r.stderr
+        port = reg.rpartition(":")[2]
+        r = c2w(f"docker://localhost:{port}/c2w/default:1", str(tmp_path / "d3.wasm"))
+        assert r.returncode == 0, r.stderr
+        verified = c2w("--tls-verify=true", f"docker://{reg}/c2w/default:1", str(tmp_path / "v.wasm"))
         r = c2w("--tls-verify=false", "--platform", "linux/riscv64", f"docker://{reg}/c2w/multi:1",
                 str(tmp_path / "m.wasm"))
         assert r.returncode == 0, r.stderr
@@ -120,6 +125,8 @@ def test_registry_image_converts_and_runs_and_platforms_are_chosen_from_an_index
     runs_hello(tmp_path / "d.wasm")
     assert inspect(tmp_path / "d.wasm")["source"]["transport"] == "registry"
     assert inspect(tmp_path / "m.wasm")["architecture"] == "riscv64"
+    assert verified.returncode != 0 and "HTTP response to HTTPS client" in verified.stderr  # an explicit choice wins
+    assert len(verified.stderr.strip().splitlines()) == 1 and not (tmp_path / "v.wasm").exists()
     lines = refused.stderr.strip().splitlines()
     assert refused.returncode != 0 and len(lines) == 1
     assert "no manifest for platform linux/riscv64 nor the host's linux/amd64; the index has: linux/s390x" in lines[0]
