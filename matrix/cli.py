@@ -72,8 +72,17 @@ def cmd_run(ns: argparse.Namespace) -> int:
             err.print(f"[{style}]{r.outcome:5}[/] {r.runtime:12} {r.case}  {r.duration:.2f}s"
                       + (f"  {'; '.join(r.problems)[:160]}" if r.outcome in ("fail", "xpass", "error") else ""))
 
-    doc = run(ns.runtime, ns.cases, ns.jobs, ns.cases_dir, ns.expectations_dir, ns.images,
-              rerun=not ns.no_rerun, progress=progress, progress_line=lambda line: err.print(line, markup=False))
+    suite = None
+    if ns.suite is not None:
+        name, _, where = ns.suite.partition("=")
+        if name != "wasi-testsuite":
+            from .collect import RunError
+            raise RunError(f"unknown suite {name!r} (known: wasi-testsuite)")
+        from conformance.wasi_testsuite import suite_dir
+        suite = suite_dir(where or None)
+    doc = run(ns.runtime, ns.cases, ns.jobs, ns.cases_dir, ns.expectations_dir, ns.images, suite=suite,
+              suite_only=ns.suite_only,
+              rerun=not ns.no_rerun, progress=progress, progress_line=lambda line: err.print(line, markup=False, soft_wrap=True))
     if ns.output:
         dump(doc, ns.output)
     if ns.history:
@@ -82,8 +91,11 @@ def cmd_run(ns: argparse.Namespace) -> int:
     if not ns.quiet:
         render(doc, "rich", details=True)
     bad = sum(r["outcome"] in ("fail", "xpass", "error") for r in doc["results"])
-    err.print(f"{len(doc['results'])} runs in {doc['duration']:.1f} s: "
-              f"{bad} unexpected" + (f"; results in {ns.output}" if ns.output else ""))
+    disagree = sum("DISAGREES" in r.get("note", "") for r in doc["results"])
+    err.print(f"{len(doc['results'])} runs in {doc['duration']:.1f} s: {bad} unexpected"
+              + (f", {disagree} disagreeing with wasi-testsuite's runner" if disagree else "")
+              + (f"; results in {ns.output}" if ns.output else ""), soft_wrap=True)
+    bad += disagree
     return 1 if bad and ns.strict else 0
 
 
@@ -159,6 +171,10 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--history-dir", type=Path, default=history_mod.HISTORY_DIR)
     r.add_argument("--jobs", "-j", type=int, help="parallel runs (default: CPU count)")
     r.add_argument("--images", type=Path, help="directory of converted images (NAME.wasm) for image cases")
+    r.add_argument("--suite", metavar="wasi-testsuite[=DIR]",
+                   help="also run wasi-testsuite's preview1 tests from DIR (default: $C2W_WASI_TESTSUITE), "
+                        "in columns of their own, each checked against the suite's own runner")
+    r.add_argument("--suite-only", action="store_true", help="with --suite: only the suite's tests")
     r.add_argument("--no-rerun", action="store_true", help="do not rerun unexpected outcomes")
     r.add_argument("--strict", action="store_true", help="exit 1 on any fail, xpass or error")
     r.add_argument("--quiet", "-q", action="store_true", help="do not print the table")

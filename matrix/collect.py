@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from conformance import cases as cases_mod
+from conformance import wasi_testsuite
 from conformance.programs import Programs
 from conformance.runner import Result, c2w_run_command, run_matrix
 
@@ -123,10 +124,16 @@ def document(cases: list[cases_mod.Case], rows: list[dict], selected: list[str],
 def run(runtimes: list[str] | None = None, patterns: list[str] | None = None, jobs: int | None = None,
         cases_dir: Path | None = None, expectations_dir: Path | None = None, images: Path | None = None,
         rerun: bool = True, progress: Callable[[Result], None] | None = None,
-        progress_line: Callable[[str], None] | None = None) -> dict:
-    """Run the selected cases on the selected runtimes; return the results document."""
+        progress_line: Callable[[str], None] | None = None, suite: Path | None = None,
+        suite_only: bool = False) -> dict:
+    """Run the selected cases on the selected runtimes; return the results document. `suite`: a
+    wasi-testsuite directory whose preview1 tests run too (`suite_only`: only they)."""
+    ours = [p for p in patterns or () if not p.startswith("wts.")]  # --cases 'wts.*' selects suite tests
+    theirs = [p for p in patterns or () if p.startswith("wts.")]
     try:
-        cases = cases_mod.load(cases_dir or cases_mod.CASES_DIR, patterns)
+        cases = [] if suite_only or (patterns and not ours) else cases_mod.load(cases_dir or cases_mod.CASES_DIR, ours)
+        if suite is not None:
+            cases += wasi_testsuite.load(suite, theirs)
     except cases_mod.CaseError as exc:
         raise RunError(str(exc)) from None
     if not cases:
@@ -145,4 +152,9 @@ def run(runtimes: list[str] | None = None, patterns: list[str] | None = None, jo
     created = dt.datetime.now(dt.timezone.utc)
     start = time.monotonic()
     results = run_matrix(cases, selected, programs, expectations_dir, jobs=jobs, progress=progress, rerun=rerun)
+    if suite is not None:  # the same tests under wasi-testsuite's own runner semantics
+        commands = {r["name"]: r["command"] for r in rows if r["name"] in selected and r.get("command")}
+        for line in wasi_testsuite.compare(results, {c.id: c for c in cases}, commands, jobs):
+            if progress_line:
+                progress_line(f"disagrees: {line}")
     return document(cases, rows, selected, results, time.monotonic() - start, jobs, created, patterns)
