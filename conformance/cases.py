@@ -24,6 +24,7 @@ Each file holds `[[case]]` tables:
     guest = "/data"
     readonly = false
     files = { "input.txt" = "hello\n" }     # fixtures written before the run
+    copy_from = "/path/to/dir"              # a host directory copied in first (wasi-testsuite's dirs)
     [case.expect]
     exit_code = 0                   # or exit_nonzero = true
     stdout = "exact text"           # or stdout_regex = "..." (re.MULTILINE, re.search)

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cases import Case, CaseError, Expect, Fixture
+from .runner import Result
 
 SUITE_NAME = "wasi-testsuite"
 ENV_VAR = "C2W_WASI_TESTSUITE"
@@ -161,7 +162,7 @@ def reference_run(case: Case, runtime: str, command: list[str]) -> str | None:
     return "pass" if ok else "fail"
 
 
-def compare(results: list, cases: dict[str, Case], commands: dict[str, list[str]], jobs: int = 2) -> list[str]:
+def compare(results: list[Result], cases: dict[str, Case], commands: dict[str, list[str]], jobs: int = 2) -> list[str]:
     """Run each suite result's test again as wasi-testsuite's runner would, on the same runtime
     binary; record the verdict in the result's note and return the disagreements (one line each:
     c2w-run's adapter scoring a test otherwise than the runtime does under the suite's runner)."""
@@ -169,7 +170,7 @@ def compare(results: list, cases: dict[str, Case], commands: dict[str, list[str]
 
     todo = [r for r in results if r.level == "suite" and r.outcome != "skip" and commands.get(r.runtime)]
 
-    def one(r) -> str | None:
+    def one(r: Result) -> str | None:
         verdict = reference_run(cases[r.case], r.runtime, commands[r.runtime])
         if verdict is None:
             return None
