@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import fcntl
+import functools
 import os
 import shutil
 import subprocess
@@ -43,6 +44,7 @@ def _run(argv: list[str], what: str, env: dict[str, str] | None = None, cwd: str
     return done.stdout
 
 
+@functools.lru_cache(maxsize=None)
 def available(family: Family) -> list[tuple[int, ...]]:
     """Every release the family's registry has (pre-releases left out), oldest first."""
     if family.name == "wasmtime":
