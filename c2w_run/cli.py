@@ -261,9 +261,11 @@ def cmd_run(argv: list[str]) -> int:
             channel.close()
 
 
-def runtime_rows() -> list[dict[str, object]]:
+def runtime_rows(versions: list[str] | None = None) -> list[dict[str, object]]:
+    """Every registered runtime, then each named installed release (`wasmtime@46`)."""
     rows = []
-    for info in registry.runtimes().values():
+    infos = list(registry.runtimes().values()) + [registry.resolve_name(v) for v in versions or ()]
+    for info in infos:
         cmd = registry.locate(info)
         located = registry.Located(info, cmd) if cmd else None
         rows.append({
@@ -284,8 +286,10 @@ def runtime_rows() -> list[dict[str, object]]:
 def cmd_runtimes(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(prog="c2w-run runtimes", description="List every runtime adapter.")
     ap.add_argument("--json", action="store_true", help="machine-readable output")
+    ap.add_argument("versions", nargs="*", metavar="FAMILY@VERSION",
+                    help="also list these installed releases (e.g. wasmtime@46)")
     ns = ap.parse_args(argv)
-    rows = runtime_rows()
+    rows = runtime_rows(ns.versions)
     if ns.json:
         print(json.dumps(rows, indent=2))
         return 0

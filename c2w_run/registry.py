@@ -75,6 +75,12 @@ def adapter(name: str) -> Adapter:
     """The adapter of runtime `name` (or of one of its aliases)."""
     reg = register()
     found = reg.adapters.get(reg.aliases.get(name, name))
+    if found is None and "@" in name:  # FAMILY@VERSION: an installed release (runtimes/versioned.py)
+        from .runtimes import versioned
+        try:
+            return versioned.resolve(name)
+        except versioned.VersionError as exc:
+            raise RuntimeNotInstalled(str(exc)) from None
     if found is None:
         raise UnknownRuntime(f"unknown runtime {name!r}; known runtimes: {', '.join(sorted(reg.adapters))}")
     return found

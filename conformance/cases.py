@@ -24,6 +24,7 @@ Each file holds `[[case]]` tables:
     guest = "/data"
     readonly = false
     files = { "input.txt" = "hello\n" }     # fixtures written before the run
+    copy_from = "/path/to/dir"              # a host directory copied in first (wasi-testsuite's dirs)
     [case.expect]
     exit_code = 0                   # or exit_nonzero = true
     stdout = "exact text"           # or stdout_regex = "..." (re.MULTILINE, re.search)
@@ -43,7 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 CASES_DIR = Path(__file__).parent / "cases"
-LEVELS = ("probe", "image")
+LEVELS = ("probe", "image", "suite")  # suite: an external suite's test (conformance/wasi_testsuite.py)
 STDIN_MODES = ("none", "data", "idle", "script", "tty", "inherit")
 ID_RE = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
 
@@ -57,6 +58,7 @@ class Fixture:
     guest: str
     files: dict[str, str] = field(default_factory=dict)
     readonly: bool = False
+    copy_from: str = ""  # a host directory copied in first (an external suite's fixture directory)
 
 
 @dataclass(frozen=True)

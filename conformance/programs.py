@@ -62,6 +62,10 @@ class Programs:
         return self._probes
 
     def path(self, level: str, name: str) -> Path:
+        if level == "suite":  # an external suite's test: its own path
+            if not Path(name).is_file():
+                raise ProgramMissing(f"suite test {name} not found")
+            return Path(name)
         if level == "image" and self.images is None:
             raise ProgramMissing(f"image {name!r}: no images directory (give --images DIR or set C2W_IMAGES)")
         base = self.probes if level == "probe" else self.images

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import pty
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -132,6 +133,8 @@ def command_for(case: Case, runtime: str, program: Path, workdir: Path, port: in
 def prepare(case: Case, workdir: Path) -> None:
     for i, m in enumerate(case.mapdirs):
         host = workdir / f"dir{i}"
+        if m.copy_from:
+            shutil.copytree(m.copy_from, host, symlinks=True, dirs_exist_ok=True)
         host.mkdir(parents=True, exist_ok=True)
         for rel, content in m.files.items():
             p = host / rel

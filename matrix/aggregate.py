@@ -63,7 +63,7 @@ def cell_status(outcomes: list[str]) -> str:
 def features(doc: dict) -> list[str]:
     """Features in case order (probe features first, then image features)."""
     seen: list[str] = []
-    for level in ("probe", "image"):
+    for level in ("probe", "image", "suite"):
         for c in doc["cases"]:
             if c["level"] == level and c["feature"] not in seen:
                 seen.append(c["feature"])

@@ -5,6 +5,7 @@
     c2w-matrix diff OLD.json NEW.json            # exit 1 when a case regressed
     c2w-matrix history [--dir DIR] [--last N]
     c2w-matrix repro CASE --runtime R -o DIR
+    c2w-matrix bisect CASE --runtime wasmtime --versions A..B -o DIR   # first release that changed
     c2w-matrix capabilities results.json         # what adapters should choose, as JSON
     c2w-matrix capabilities --check results.json # exit 1 if a declared capability record disagrees
 """
@@ -71,8 +72,17 @@ def cmd_run(ns: argparse.Namespace) -> int:
             err.print(f"[{style}]{r.outcome:5}[/] {r.runtime:12} {r.case}  {r.duration:.2f}s"
                       + (f"  {'; '.join(r.problems)[:160]}" if r.outcome in ("fail", "xpass", "error") else ""))
 
-    doc = run(ns.runtime, ns.cases, ns.jobs, ns.cases_dir, ns.expectations_dir, ns.images,
-              rerun=not ns.no_rerun, progress=progress)
+    suite = None
+    if ns.suite is not None:
+        name, _, where = ns.suite.partition("=")
+        if name != "wasi-testsuite":
+            from .collect import RunError
+            raise RunError(f"unknown suite {name!r} (known: wasi-testsuite)")
+        from conformance.wasi_testsuite import suite_dir
+        suite = suite_dir(where or None)
+    doc = run(ns.runtime, ns.cases, ns.jobs, ns.cases_dir, ns.expectations_dir, ns.images, suite=suite,
+              suite_only=ns.suite_only,
+              rerun=not ns.no_rerun, progress=progress, progress_line=lambda line: err.print(line, markup=False, soft_wrap=True))
     if ns.output:
         dump(doc, ns.output)
     if ns.history:
@@ -81,8 +91,11 @@ def cmd_run(ns: argparse.Namespace) -> int:
     if not ns.quiet:
         render(doc, "rich", details=True)
     bad = sum(r["outcome"] in ("fail", "xpass", "error") for r in doc["results"])
-    err.print(f"{len(doc['results'])} runs in {doc['duration']:.1f} s: "
-              f"{bad} unexpected" + (f"; results in {ns.output}" if ns.output else ""))
+    disagree = sum("DISAGREES" in r.get("note", "") for r in doc["results"])
+    err.print(f"{len(doc['results'])} runs in {doc['duration']:.1f} s: {bad} unexpected"
+              + (f", {disagree} disagreeing with wasi-testsuite's runner" if disagree else "")
+              + (f"; results in {ns.output}" if ns.output else ""), soft_wrap=True)
+    bad += disagree
     return 1 if bad and ns.strict else 0
 
 
@@ -127,18 +140,41 @@ def cmd_repro(ns: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bisect(ns: argparse.Namespace) -> int:
+    from .bisect import bisect
+
+    found = bisect(ns.case, ns.runtime, ns.versions, ns.output, ns.cases_dir,
+                   log=lambda line: print(line, file=sys.stderr))
+    if found.first_changed is None:
+        ends = found.outcomes[found.releases[0]].outcome
+        print(f"{ns.case}: {ends} on {found.releases[0]} and on {found.releases[-1]}: no change to bisect")
+        return 1
+    before = found.outcomes[found.last_unchanged].outcome
+    after = found.outcomes[found.first_changed].outcome
+    print(f"{ns.case}: {before} on {found.last_unchanged}, {after} on {found.first_changed} "
+          f"(first change; {len(found.outcomes)} of {len(found.releases)} releases run)")
+    print(f"bundle: {found.bundle}  (run {found.bundle / 'run.sh'}; bisect.json lists every run)")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="c2w-matrix", description="Conformance suite and runtime x feature matrix.")
     sub = ap.add_subparsers(dest="command", required=True)
 
     r = sub.add_parser("run", help="run cases on installed runtimes")
-    r.add_argument("--runtime", "-r", action="append", help="runtime (repeatable; default: every installed one)")
+    r.add_argument("--runtime", "-r", action="append",
+                   help="runtime (repeatable; default: every installed one); FAMILY@VERSIONS installs and runs "
+                        "releases side by side: wasmtime@46, wasmtime@42..49, wasmtime@36,46,49, wazero@1.9..1.12")
     r.add_argument("--cases", "-k", action="append", metavar="GLOB", help="case id glob (repeatable)")
     r.add_argument("-o", "--output", type=Path, help="write the results document here")
     r.add_argument("--history", action="store_true", help="also store the results as HISTORY_DIR/<date>.json")
     r.add_argument("--history-dir", type=Path, default=history_mod.HISTORY_DIR)
     r.add_argument("--jobs", "-j", type=int, help="parallel runs (default: CPU count)")
     r.add_argument("--images", type=Path, help="directory of converted images (NAME.wasm) for image cases")
+    r.add_argument("--suite", metavar="wasi-testsuite[=DIR]",
+                   help="also run wasi-testsuite's preview1 tests from DIR (default: $C2W_WASI_TESTSUITE), "
+                        "in columns of their own, each checked against the suite's own runner")
+    r.add_argument("--suite-only", action="store_true", help="with --suite: only the suite's tests")
     r.add_argument("--no-rerun", action="store_true", help="do not rerun unexpected outcomes")
     r.add_argument("--strict", action="store_true", help="exit 1 on any fail, xpass or error")
     r.add_argument("--quiet", "-q", action="store_true", help="do not print the table")
@@ -178,6 +214,14 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--cases-dir", type=Path, help=argparse.SUPPRESS)
     p.add_argument("--expectations-dir", type=Path, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_repro)
+
+    b = sub.add_parser("bisect", help="find the first runtime release where a case changes outcome")
+    b.add_argument("case")
+    b.add_argument("--runtime", "-r", required=True, help="runtime family (wasmtime, wazero)")
+    b.add_argument("--versions", required=True, metavar="A..B", help="release range, e.g. 42..49 or 1.9..1.12")
+    b.add_argument("-o", "--output", type=Path, required=True, help="repro bundle directory for the first change")
+    b.add_argument("--cases-dir", type=Path, help=argparse.SUPPRESS)
+    b.set_defaults(func=cmd_bisect)
     return ap
 
 

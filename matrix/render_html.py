@@ -33,7 +33,7 @@ def render(doc: dict) -> str:
          f"Launcher: {escape(doc['launcher']['version'])}.</p>",
          "<table id=\"matrix\"><thead><tr><th>runtime</th><th>version</th>"]
     for f in feats:
-        label = escape(f) if levels[f] == "probe" else f"<em>{escape(f)}</em>"
+        label = escape(f) if levels[f] != "image" else f"<em>{escape(f)}</em>"
         h.append(f"<th>{label}</th>")
     h.append("</tr></thead><tbody>")
     for rt in doc["runtimes"]:

@@ -15,7 +15,7 @@ def render(doc: dict, show_details: bool = True) -> str:
     grid = cells(doc)
     lines = [f"Measured {doc['created']} on {doc['host']['hostname']} ({doc['host']['cpus']} CPUs), "
              f"{len(doc['results'])} runs in {doc['duration']:.0f} s, launcher {doc['launcher']['version']}.", ""]
-    head = ["runtime", "version"] + [f if levels[f] == "probe" else f"*{f}*" for f in feats]
+    head = ["runtime", "version"] + [f if levels[f] != "image" else f"*{f}*" for f in feats]
     lines.append("| " + " | ".join(head) + " |")
     lines.append("|" + "---|" * len(head))
     for rt in doc["runtimes"]:

@@ -22,7 +22,7 @@ def table(doc: dict) -> Table:
     t.add_column("runtime", style="bold", no_wrap=True)
     t.add_column("version", style="dim", max_width=18, overflow="ellipsis", no_wrap=True)
     for f in feats:
-        t.add_column(f if levels[f] == "probe" else f"[u]{f}[/u]", justify="center", overflow="fold")
+        t.add_column(f if levels[f] != "image" else f"[u]{f}[/u]", justify="center", overflow="fold")
     for rt in doc["runtimes"]:
         row: list[Text | str] = [rt["name"], version_label(rt)]
         for f in feats:

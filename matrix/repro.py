@@ -221,16 +221,20 @@ def readme(case: cases_mod.Case, runtime: str, version: str | None, result: Resu
     return "\n".join(body)
 
 
-def repro(case_id: str, runtime: str, out: Path, cases_dir: Path | None = None,
-          expectations_dir: Path | None = None) -> tuple[Path, Result]:
+def find_case(case_id: str, cases_dir: Path | None = None) -> cases_mod.Case:
     try:
         found = [c for c in cases_mod.load(cases_dir or cases_mod.CASES_DIR) if c.id == case_id]
     except cases_mod.CaseError as exc:
         raise RunError(str(exc)) from None
     if not found:
         raise RunError(f"no such case {case_id!r} (see conformance/cases/*.toml)")
-    case = found[0]
-    rows = runtime_rows()
+    return found[0]
+
+
+def repro(case_id: str, runtime: str, out: Path, cases_dir: Path | None = None,
+          expectations_dir: Path | None = None) -> tuple[Path, Result]:
+    case = find_case(case_id, cases_dir)
+    rows = runtime_rows([runtime] if "@" in runtime else None)  # an installed release: wasmtime@47
     [name] = select_runtimes(rows, [runtime])
     version = next((r.get("version") for r in rows if r["name"] == name), None)
     if case.level != "probe":
