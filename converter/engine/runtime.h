@@ -8,7 +8,7 @@
 #include <stdio.h>
 
 #include "ctl.h"
-#include "machine.h"
+#include "hostio.h"
 #include "net.h"
 
 #define MAX_MOUNT_MAPS 64
