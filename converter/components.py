@@ -32,6 +32,12 @@ ENGINE = Component("engine", "C2W_ENGINE_WASM", "engine.wasm", ("engine/build.sh
 ENGINE_NATIVE = Component("native engine", "C2W_ENGINE_NATIVE", "c2w-engine", ("engine/build.sh", "native"), True)
 KERNEL = Component("kernel", "C2W_KERNEL", "Image", ("guest/build-kernel.sh",), False)
 INITRD = Component("init initramfs", "C2W_INITRD", "initramfs.cpio.gz", ("guest/build-initramfs.sh", "--init"), False)
+# the x86_64 full-system engine (--emulation system): Bochs with our patches, its kernel and init
+BOCHS_NATIVE = Component("native x86_64 engine (Bochs)", "C2W_BOCHS_NATIVE", "bochs", ("bochs/build.sh", "native"), True)
+BOCHS = Component("x86_64 engine (Bochs)", "C2W_BOCHS_WASM", "bochs.wasm", ("bochs/build.sh", "wasi"), True)
+KERNEL_X86 = Component("x86_64 kernel", "C2W_KERNEL_X86_64", "bzImage", ("guest/x86_64/build-kernel.sh",), False)
+INITRD_X86 = Component("x86_64 init initramfs", "C2W_INITRD_X86_64", "initramfs-x86_64.cpio.gz",
+                       ("guest/x86_64/build-initramfs.sh", "--init"), False)
 
 
 def locate(c: Component) -> Path:

@@ -22,7 +22,7 @@ engine=$(cd "$here/../engine" && pwd)
 # converter/engine's shared parts linked into Bochs (patches 0004, 0005: c2w_virtio.cc), compiled
 # against Bochs' struct Machine (c2w_machine.h, the host state of hostio.h)
 engine_srcs=(virtio.c virtio_rng.c virtio_blk.c virtio_console.c ctl.c host.c virtio_9p.c p9/server.c
-  virtio_net.c net.c runtime.c)
+  virtio_net.c net.c runtime.c payload.c)
 url=http://deb.debian.org/debian/pool/main/b/bochs/bochs_3.0+dfsg.orig.tar.xz
 sha=78f6c73d4a6472d5130a87ab9dc306d02c7c71ed8e25b3a8ef642e2a7acd282b
 cache=${C2W_CACHE:-$HOME/.cache/c2w}/bochs
@@ -143,7 +143,7 @@ else
              CFLAGS="$cflags -I$src/wasi" CXXFLAGS="$cflags -fno-exceptions -I$src/wasi" \
              LIBS="$src/wasi/wasi_jmp.o $wasi_libs" ./configure "${flags[@]}" \
           && make -j"$jobs" MAKELIB='llvm-ar-14 rv $@' C2W_ENGINE="$engine" \
-                  LIBS="$src/wasi/wasi_jmp.o ${engine_objs[*]} $wasi_libs" bochs) > "$log" 2>&1; then
+                  LIBS="$src/wasi/wasi_jmp.o ${engine_objs[*]} $wasi_libs -Wl,--export=c2w_payload" bochs) > "$log" 2>&1; then
     tail -n 40 "$log" >&2
     die "$target build failed (log above)"
   fi
