@@ -128,7 +128,7 @@ def convert(ref: str, out: Path, opts: Options | None = None) -> Result:
         meta["emulation"] = ({"mode": "system", "engine": "bochs", "machine": "x86_64"} if system
                              else emulator.describe() if emulator else {"mode": "native"})
         meta["engine"]["kind"] = "bochs-x86_64" if system else "c2w-riscv64"
-        # the x86_64 engine boots cold until it has a pre-boot snapshot entry point
+        # (an engine without a pre-boot snapshot entry point boots cold)
         take_snapshot = opts.snapshot and (not system or snapshot.INIT_FUNC in wasm.exports(module))
         meta["snapshot"] = take_snapshot
         with atomic_output(out) as partial:

@@ -17,6 +17,7 @@ PKGS=(
   nodejs                                             # node:wasi runtime; its npm installs the browser page (scripts/install-browser.sh)
   binaryen llvm-14 libc++-14-dev-wasm32 libc++abi-14-dev-wasm32  # Bochs (x86_64 engine) for wasm32-wasi (llvm-ar)
   busybox-static                                     # x86_64 test initramfs for the Bochs boot tests
+  qemu-system-x86                                    # bench/engine: the x86_64 engine vs QEMU TCG
 )
 missing=()
 for p in "${PKGS[@]}"; do

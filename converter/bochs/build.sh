@@ -143,7 +143,7 @@ else
              CFLAGS="$cflags -I$src/wasi" CXXFLAGS="$cflags -fno-exceptions -I$src/wasi" \
              LIBS="$src/wasi/wasi_jmp.o $wasi_libs" ./configure "${flags[@]}" \
           && make -j"$jobs" MAKELIB='llvm-ar-14 rv $@' C2W_ENGINE="$engine" \
-                  LIBS="$src/wasi/wasi_jmp.o ${engine_objs[*]} $wasi_libs -Wl,--export=c2w_payload" bochs) > "$log" 2>&1; then
+                  LIBS="$src/wasi/wasi_jmp.o ${engine_objs[*]} $wasi_libs -Wl,--export=c2w_payload -nostartfiles" bochs) > "$log" 2>&1; then
     tail -n 40 "$log" >&2
     die "$target build failed (log above)"
   fi

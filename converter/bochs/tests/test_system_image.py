@@ -4,7 +4,7 @@ x86_64 engine (Bochs, patches 0004-0007: payloads, our init, the control protoco
 riscv64 image's run-time interface on every runtime: `uname -m` (a real x86_64 kernel),
 glibc `hello`, stdin with EOF, a mapped directory, `--net` (passt, a page served on the host's
 loopback), the exit status and stdout/stderr apart. Also `c2w inspect` and `c2w boot --arch
-x86_64`. One container run per runtime: each is a cold boot (no pre-boot snapshot yet)."""
+x86_64`. The image is pre-booted (wizer at the init's READY, patch 0009): a run sends RUN."""
 
 from __future__ import annotations
 
@@ -85,7 +85,18 @@ def test_inspect_shows_the_engine_kind(system_module: Path) -> None:
     assert meta["emulation"] == {"mode": "system", "engine": "bochs", "machine": "x86_64"}
     assert meta["engine"]["kind"] == "bochs-x86_64"
     assert meta["kernel"]["version"].startswith("Linux version 6.1.")
-    assert meta["snapshot"] is False  # no pre-boot snapshot entry point in the x86_64 engine yet
+    assert meta["snapshot"] is True  # wizer.initialize booted it to READY (patch 0009)
+
+
+def test_no_snapshot_image_boots_cold_with_the_same_interface(amd64_layout: Path, tmp_path: Path) -> None:
+    out = tmp_path / "cold.wasm"
+    r = c2w("-q", "--platform", "linux/amd64", "--emulation", "system", "--no-snapshot",
+            f"oci:{amd64_layout}:latest", str(out))
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert json.loads(c2w("inspect", "--json", str(out)).stdout)["snapshot"] is False
+    p = subprocess.run([sys.executable, "-m", "c2w_run.cli", "--runtime", "wasmtime", str(out), "sh", "-c",
+                        "cat; uname -m; exit 3"], input=b"in\n", capture_output=True, timeout=900, cwd=ROOT)
+    assert (p.returncode, p.stdout) == (3, b"in\nx86_64\n"), p.stderr.decode(errors="replace")[-2000:]
 
 
 def test_boot_arch_x86_64_natively_and_under_wasmtime(x86_kernel: Path, x86_smoke_initramfs: Path,
