@@ -1,8 +1,10 @@
-"""`c2w boot`: run a raw kernel on the engine, natively or as engine.wasm on a WASI runtime."""
+"""`c2w boot`: run a raw kernel on the engine, natively or as engine.wasm on a WASI runtime; with
+--arch x86_64 a bzImage on the x86_64 engine (Bochs: converter/bochs), console on stdio."""
 
 from __future__ import annotations
 
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +27,27 @@ class BootRequest:
     native: bool = False
     timeout: float | None = None
     stats: bool = False
+    arch: str = "riscv64"  # or x86_64 (Bochs)
+
+
+ARCHES = ("riscv64", "x86_64")
+X86_CMDLINE = "console=hvc0 panic=-1"
+X86_MEMORY_MB = 256
+
+
+def bochsrc(req: BootRequest, path_of: dict[str, str]) -> str:
+    """The x86_64 engine's configuration: direct boot, the virtio console on stdio, the drive."""
+    mb = req.memory or X86_MEMORY_MB
+    cmdline = X86_CMDLINE if req.append is None else req.append
+    if '"' in cmdline:
+        raise ConvertError("--append: the x86_64 engine's command line cannot hold a double quote")
+    disk = f", disk={path_of['drive']}" if req.drive else ""
+    return "\n".join([
+        f"memory: guest={mb}, host={mb}", "cpu: count=1, reset_on_triple_fault=1",
+        "display_library: nogui", "log: -", "info: action=ignore", "debug: action=ignore",
+        "error: action=ignore", "panic: action=fatal", f"c2w: console=1{disk}",
+        f'directboot: kernel={path_of["kernel"]}, initrd={path_of.get("initrd", "")}, cmdline="{cmdline}"',
+    ]) + "\n"
 
 
 def engine_args(req: BootRequest, path_of: dict[str, str]) -> list[str]:
@@ -54,6 +77,26 @@ def files(req: BootRequest) -> dict[str, Path]:
     return out
 
 
+def x86_invocation(req: BootRequest, given: dict[str, Path], rcdir: Path) -> tuple[Invocation, LaunchSpec]:
+    rc = rcdir / "bochsrc"
+    if req.native:
+        engine = components.locate(components.BOCHS_NATIVE)
+        rc.write_text(bochsrc(req, {k: str(v.resolve()) for k, v in given.items()}))
+        spec = LaunchSpec(module=engine, args=["-q", "-f", str(rc)])
+        return Invocation([str(engine), *spec.args]), spec
+    spec = LaunchSpec(module=components.locate(components.BOCHS))
+    paths = {}
+    for i, (what, p) in enumerate(given.items()):  # each file's directory at /c2w-boot/N
+        guest = f"/c2w-boot/{i}"
+        spec.mapdirs.append(MapDir(p.resolve().parent, guest))
+        paths[what] = f"{guest}/{p.name}"
+    spec.mapdirs.append(MapDir(rcdir, "/c2w-boot/rc"))
+    rc.write_text(bochsrc(req, paths))
+    spec.args = ["-q", "-f", "/c2w-boot/rc/bochsrc"]
+    name = registry.resolve_name(req.runtime).name if req.runtime else registry.default_runtime()
+    return registry.invocation(registry.require(name), spec), spec
+
+
 def invocation(req: BootRequest, given: dict[str, Path]) -> tuple[Invocation, LaunchSpec]:
     if req.native:
         engine = components.locate(components.ENGINE_NATIVE)
@@ -71,7 +114,19 @@ def invocation(req: BootRequest, given: dict[str, Path]) -> tuple[Invocation, La
 
 
 def boot(req: BootRequest) -> int:
+    if req.arch not in ARCHES:
+        raise ConvertError(f"--arch {req.arch}: expected one of {', '.join(ARCHES)}")
+    if req.arch == "x86_64":
+        if req.stats:
+            raise ConvertError("--stats: not available on the x86_64 engine")
+        with tempfile.TemporaryDirectory(prefix="c2w-boot-") as rcdir:
+            inv, spec = x86_invocation(req, files(req), Path(rcdir))
+            return _run(req, inv, spec)
     inv, spec = invocation(req, files(req))
+    return _run(req, inv, spec)
+
+
+def _run(req: BootRequest, inv: Invocation, spec: LaunchSpec) -> int:
     spec.stdin = StdinMode.INHERIT
     spec.tty = sys.stdin.isatty()
     spec.timeout = req.timeout

@@ -1,8 +1,8 @@
 """`c2w`: convert a container image into a WASI command module; `c2w inspect`; `c2w boot`.
 
-    c2w [--platform OS/ARCH[/VARIANT] | --target-arch ARCH] [--emulation user] [--no-snapshot] [-q] IMAGE [OUT]
+    c2w [--platform OS/ARCH[/VARIANT] | --target-arch ARCH] [--emulation user|system] [--no-snapshot] [-q] IMAGE [OUT]
     c2w inspect [--json] OUT.wasm
-    c2w boot --kernel IMAGE [--initrd F] [--drive F] [--append S] [--memory MB] [--runtime R | --native]
+    c2w boot [--arch riscv64|x86_64] --kernel IMAGE [--initrd F] [--drive F] [--append S] [--memory MB] [--runtime R | --native]
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def convert_parser() -> argparse.ArgumentParser:
                         "architectures other than riscv64 run through qemu-user in the guest")
     p.add_argument("--emulation", choices=("user", "system"),
                    help="how an image of another architecture runs: user = qemu-user in the riscv64 guest "
-                        "(the default; system, a full-system x86_64 engine, is not available yet)")
+                        "(the default); system = linux/amd64 on the full-system x86_64 engine (Bochs)")
     p.add_argument("--target-arch", metavar="ARCH", help="same as --platform linux/ARCH")
     p.add_argument("--tls-verify", choices=("true", "false"),
                    help="verify the registry's TLS certificate (false for a plain-HTTP registry; default: "
@@ -93,8 +93,11 @@ def cmd_inspect(argv: list[str]) -> int:
 def cmd_boot(argv: list[str]) -> int:
     from .boot import BootRequest, boot
 
-    p = Parser(prog="c2w boot", description="Boot a raw riscv64 Linux kernel on the c2w engine "
-               "(like qemu's -kernel/-initrd/-append); console on stdio.")
+    p = Parser(prog="c2w boot", description="Boot a raw Linux kernel on the c2w engine: riscv64 Image, "
+               "or x86_64 bzImage on the x86_64 engine (Bochs) (like qemu's -kernel/-initrd/-append); "
+               "console on stdio.")
+    p.add_argument("--arch", choices=("riscv64", "x86_64"), default="riscv64",
+                   help="the kernel's architecture (default riscv64)")
     p.add_argument("--kernel", required=True, metavar="IMAGE")
     p.add_argument("--initrd", metavar="FILE")
     p.add_argument("--drive", metavar="FILE", help="read-only disk image (virtio-blk)")
@@ -108,7 +111,8 @@ def cmd_boot(argv: list[str]) -> int:
     ns = p.parse_args(argv)
     req = BootRequest(kernel=Path(ns.kernel), initrd=Path(ns.initrd) if ns.initrd else None,
                       drive=Path(ns.drive) if ns.drive else None, append=ns.append, memory=ns.memory,
-                      runtime=ns.runtime, native=ns.native, timeout=ns.timeout, stats=ns.stats)
+                      runtime=ns.runtime, native=ns.native, timeout=ns.timeout, stats=ns.stats,
+                      arch=ns.arch)
     return boot(req)
 
 

@@ -45,6 +45,14 @@ def default_image() -> Path:
     return locate(DEFAULT_IMAGE).parent
 
 
+# the x86_64 full-system engine (--emulation system): Bochs with our patches, its kernel and init
+BOCHS_NATIVE = Component("native x86_64 engine (Bochs)", "C2W_BOCHS_NATIVE", "bochs", ("bochs/build.sh", "native"), True)
+BOCHS = Component("x86_64 engine (Bochs)", "C2W_BOCHS_WASM", "bochs.wasm", ("bochs/build.sh", "wasi"), True)
+KERNEL_X86 = Component("x86_64 kernel", "C2W_KERNEL_X86_64", "bzImage", ("guest/build-kernel.sh", "--arch", "x86_64"), False)
+INITRD_X86 = Component("x86_64 init initramfs", "C2W_INITRD_X86_64", "initramfs-x86_64.cpio.gz",
+                       ("guest/x86_64/build-initramfs.sh", "--init"), False)
+
+
 def locate(c: Component) -> Path:
     """Return the path of component `c`, building it (cached) in a source checkout if needed."""
     env = os.environ.get(c.env_var)

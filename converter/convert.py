@@ -33,7 +33,7 @@ def _no_progress(stage: str, done: int, total: int) -> None:
 @dataclass
 class Options:
     platform: str | None = None
-    emulation: str | None = None  # images of other architectures: "user" (qemu-user); "system" planned
+    emulation: str | None = None  # other architectures: "user" (qemu-user), "system" (amd64 on Bochs)
     tls_verify: bool | None = None  # None: verify except on a loopback registry (Docker's rule)
     memory_mb: int | None = None
     rootfs: str = "erofs"  # erofs, erofs-lz4 or ext4
@@ -103,23 +103,26 @@ def convert(ref: str, out: Path, opts: Options | None = None) -> Result:
     opts = opts or Options()
     if out.exists() and out.is_dir():
         raise ConvertError(f"{out}: is a directory")
-    if opts.emulation not in (None, "user"):
-        raise UnsupportedArchitecture(f"--emulation {opts.emulation}: the full-system x86_64 engine is not "
-                                      "available yet; use --emulation user (qemu-user)")
+    if opts.emulation not in (None, "user", "system"):
+        raise UnsupportedArchitecture(f"--emulation {opts.emulation}: expected user or system")
+    system = opts.emulation == "system"
     if opts.platform:
         platforms.parse(opts.platform)  # a bad --platform is named before the image is fetched
     image = open_image(ref, opts.platform, opts.tls_verify)
     arch = check_architecture(image, opts.platform)
-    emulator = foreign.emulator_for(arch) if arch.name != NATIVE else None
+    if system and arch.name != "amd64":
+        raise UnsupportedArchitecture(f"{image.reference}: --emulation system runs linux/amd64 images only "
+                                      f"(the x86_64 engine); this image is {image_platform(image)}")
+    emulator = foreign.emulator_for(arch) if arch.name != NATIVE and not system else None
     if not image.layers:
         raise ConvertError(f"{image.reference}: the image has no layers (an empty rootfs has nothing to run)")
     tree = layers.merge(image, opts.max_rootfs, lambda d, t: opts.progress("unpack", d, t))  # verifies every layer
     if tree.total >= 1 << 32 and opts.rootfs != "erofs-lz4":  # refused before gigabytes are unpacked
         raise ConvertError(f"{image.reference}: the rootfs holds {tree.total >> 20} MiB of files, more than a "
                            f"32-bit wasm memory (4096 MiB) can carry; try the compressed --rootfs erofs-lz4")
-    engine = components.locate(components.ENGINE)
-    kernel = components.locate(components.KERNEL)
-    initrd = components.locate(components.INITRD)
+    engine = components.locate(components.BOCHS if system else components.ENGINE)
+    kernel = components.locate(components.KERNEL_X86 if system else components.KERNEL)
+    initrd = components.locate(components.INITRD_X86 if system else components.INITRD)
     with tempfile.TemporaryDirectory(prefix="c2w-") as tmp:
         disk = build_disk(image, tree, Path(tmp), opts, emulator)
         config = runconfig.encode(image.config, opts.memory_mb)
@@ -133,9 +136,14 @@ def convert(ref: str, out: Path, opts: Options | None = None) -> Result:
         module = wasm.add_payloads(engine.read_bytes(), payloads)
         meta = metadata.describe(image, payloads, engine, kernel, snapshot=opts.snapshot)
         meta["platform"] = str(image_platform(image))
-        meta["emulation"] = emulator.describe() if emulator else {"mode": "native"}
+        meta["emulation"] = ({"mode": "system", "engine": "bochs", "machine": "x86_64"} if system
+                             else emulator.describe() if emulator else {"mode": "native"})
+        meta["engine"]["kind"] = "bochs-x86_64" if system else "c2w-riscv64"
+        # (an engine without a pre-boot snapshot entry point boots cold)
+        take_snapshot = opts.snapshot and (not system or snapshot.INIT_FUNC in wasm.exports(module))
+        meta["snapshot"] = take_snapshot
         with atomic_output(out) as partial:
-            if opts.snapshot:
+            if take_snapshot:
                 cold = Path(tmp) / "cold.wasm"
                 cold.write_bytes(module)
                 opts.progress("snapshot", 0, 1)

@@ -25,6 +25,8 @@ def render(meta: dict) -> None:
     if emu.get("mode") == "user":
         t.add_row("emulation", f"qemu-user: {emu.get('emulator')} ({emu.get('package')}), "
                                f"binfmt_misc flags {emu.get('binfmt_flags')}")
+    elif emu.get("mode") == "system":
+        t.add_row("emulation", f"full system: {emu.get('machine')} on {emu.get('engine')}")
     else:
         t.add_row("emulation", "none (riscv64 runs on the engine directly)")
     for key, value in meta.get("config", {}).items():
@@ -33,7 +35,8 @@ def render(meta: dict) -> None:
     for kind, p in meta.get("payloads", {}).items():
         t.add_row(f"payload {kind}", _mb(p.get("size")))
     t.add_row("kernel", str(meta.get("kernel", {}).get("version", "")))
-    t.add_row("engine", str(meta.get("engine", {}).get("digest", ""))[:23])
+    engine = meta.get("engine", {})
+    t.add_row("engine", f"{engine.get('kind', 'c2w-riscv64')} {str(engine.get('digest', ''))[:23]}")
     t.add_row("snapshot", "yes (pre-booted)" if meta.get("snapshot") else "no (cold boot)")
     t.add_row("file size", _mb(meta.get("file_size")))
     Console().print(t)

@@ -26,6 +26,10 @@ def _sha256(data: bytes) -> str:
 def kernel_version(kernel: Path) -> str:
     """The `Linux version ...` banner inside a kernel Image, or "" when not found."""
     data = kernel.read_bytes()
+    if data[0x202:0x206] == b"HdrS":  # x86 bzImage: the setup header points at the version string
+        at = 0x200 + int.from_bytes(data[0x20e:0x210], "little")
+        end = data.find(b"\0", at, at + 400)
+        return "Linux version " + data[at:end].decode("ascii", "replace").strip() if end > at else ""
     i = data.find(b"Linux version ")
     if i < 0:
         return ""

@@ -18,6 +18,7 @@ PKGS=(
   binaryen llvm-14 libc++-14-dev-wasm32 libc++abi-14-dev-wasm32  # Bochs (x86_64 engine) for wasm32-wasi (llvm-ar)
   busybox-static                                     # x86_64 test initramfs for the Bochs boot tests
   libclang-rt-14-dev                                 # libFuzzer + ASan/UBSan runtimes (make fuzz: converter/engine/fuzz)
+  qemu-system-x86                                    # bench/engine: the x86_64 engine vs QEMU TCG
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -19,8 +19,10 @@ die() { echo "build-bochs: $*" >&2; exit 1; }
 here=$(cd "$(dirname "$0")" && pwd)
 patches=$here/../patches/bochs
 engine=$(cd "$here/../engine" && pwd)
-# converter/engine's devices linked into Bochs by patch 0004 (c2w_virtio.cc)
-engine_srcs=(virtio.c virtio_rng.c)
+# converter/engine's shared parts linked into Bochs (patches 0004, 0005: c2w_virtio.cc), compiled
+# against Bochs' struct Machine (c2w_machine.h, the host state of hostio.h)
+engine_srcs=(virtio.c virtio_rng.c virtio_blk.c virtio_console.c ctl.c host.c virtio_9p.c p9/server.c
+  virtio_net.c net.c runtime.c payload.c)
 url=http://deb.debian.org/debian/pool/main/b/bochs/bochs_3.0+dfsg.orig.tar.xz
 sha=78f6c73d4a6472d5130a87ab9dc306d02c7c71ed8e25b3a8ef642e2a7acd282b
 cache=${C2W_CACHE:-$HOME/.cache/c2w}/bochs
@@ -96,9 +98,10 @@ esac
 command -v "${cxx%% *}" >/dev/null || die "missing ${cxx%% *}"
 
 target=$1
+engine_hdrs=($(cd "$engine" && ls ./*.h | sed 's|^\./||'))
 hash=$( { echo "$sha $target ${flags[*]} $cflags ${asyncify[*]:-}"; ${cxx%% *} --version | head -n1;
           [ "$target" = wasi ] && wasm-opt --version; cat "$0";
-          for f in "${engine_srcs[@]}" "$engine"/*.h; do echo "${f##*/}"; cat "$engine/${f##*/}"; done;
+          for f in "${engine_srcs[@]}" "${engine_hdrs[@]}"; do echo "$f"; cat "$engine/$f"; done;
           for p in "$patches"/*.patch; do [ -e "$p" ] && { basename "$p"; cat "$p"; }; done; } \
         | sha256sum | cut -c1-16)
 out=$cache/$target-$hash
@@ -118,8 +121,10 @@ start=$(date +%s)
 mkdir -p "$tmp/out" "$tmp/src/c2w"
 engine_objs=()
 for f in "${engine_srcs[@]}"; do
-  engine_objs+=("$tmp/src/c2w/${f%.c}.o")
-  $cc $cflags -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I"$engine" -c "$engine/$f" -o "$tmp/src/c2w/${f%.c}.o" \
+  o=$tmp/src/c2w/$(basename "${f%.c}").o
+  engine_objs+=("$o")
+  $cc $cflags -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I"$engine" -I"$tmp/src" \
+      '-DC2W_ENGINE_MACHINE="c2w_machine.h"' -c "$engine/$f" -o "$o" \
     || die "compiling converter/engine/$f failed"
 done
 if [ "$target" = native ]; then
@@ -138,7 +143,7 @@ else
              CFLAGS="$cflags -I$src/wasi" CXXFLAGS="$cflags -fno-exceptions -I$src/wasi" \
              LIBS="$src/wasi/wasi_jmp.o $wasi_libs" ./configure "${flags[@]}" \
           && make -j"$jobs" MAKELIB='llvm-ar-14 rv $@' C2W_ENGINE="$engine" \
-                  LIBS="$src/wasi/wasi_jmp.o ${engine_objs[*]} $wasi_libs" bochs) > "$log" 2>&1; then
+                  LIBS="$src/wasi/wasi_jmp.o ${engine_objs[*]} $wasi_libs -Wl,--export=c2w_payload -nostartfiles" bochs) > "$log" 2>&1; then
     tail -n 40 "$log" >&2
     die "$target build failed (log above)"
   fi

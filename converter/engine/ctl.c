@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "machine.h"
+#include "hostio.h"
 #include "net.h"
 
 bool buf_put(Buf *b, const void *data, size_t len)
@@ -60,7 +60,7 @@ static void on_record(Machine *m, uint8_t type, const uint8_t *p, uint32_t len)
     switch (type) {
     case REC_READY:
         c->ready = true;
-        cpu_stop(&m->cpu); /* the host loop checks for the snapshot point */
+        machine_stop_cpu(m); /* the host loop checks for the snapshot point */
         break;
     case REC_STDOUT:
         if (!net_mux_stdout(p, len)) /* --net=stdio: stdout is multiplexed with the network */

@@ -1,13 +1,15 @@
-/* Host side: clock, stdin without blocking the guest, idle waits. The same code builds
+/* Host side: clock, stdin without blocking the guest, idle waits, console queues, the exit
+ * request (on hostio.h's HOSTIO_FIELDS, for both engines). The same code builds
  * natively and on WASI (poll() and nanosleep() become poll_oneoff in wasi-libc). */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <string.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "machine.h"
+#include "hostio.h"
 
 int64_t host_now_ns(void)
 {
@@ -123,4 +125,79 @@ void host_wait(Machine *m, int64_t timeout_ns)
         ms = 10;
     struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000};
     nanosleep(&ts, NULL);
+}
+
+/* ---------------------------------------------------------------- exit, console queues */
+
+void machine_request_exit(Machine *m, int code)
+{
+    if (!m->exit_req) {
+        m->exit_req = true;
+        m->exit_code = code;
+    }
+    machine_stop_cpu(m);
+}
+
+void machine_dump_log(Machine *m, size_t max)
+{
+    size_t n = m->log_total < LOG_SIZE ? (size_t)m->log_total : LOG_SIZE;
+    if (n > max)
+        n = max;
+    if (!n)
+        return;
+    uint8_t tmp[LOG_SIZE];
+    uint64_t start = m->log_total - n;
+    for (size_t i = 0; i < n; i++)
+        tmp[i] = m->log[(start + i) % LOG_SIZE];
+    host_write_all(2, tmp, n);
+    if (tmp[n - 1] != '\n')
+        host_write_all(2, "\n", 1);
+}
+
+void console_out(Machine *m, const void *buf, size_t len)
+{
+    const uint8_t *p = buf;
+    if (m->ctl) { /* container mode: the console is a log */
+        for (size_t i = 0; i < len; i++)
+            m->log[(m->log_total + i) % LOG_SIZE] = p[i];
+        m->log_total += len;
+        if (m->debug)
+            host_write_all(2, p, len);
+        return;
+    }
+    while (len) {
+        size_t n = OUTBUF_SIZE - m->out_len;
+        if (n > len)
+            n = len;
+        memcpy(m->outbuf + m->out_len, p, n);
+        m->out_len += (uint32_t)n;
+        p += n;
+        len -= n;
+        if (m->out_len == OUTBUF_SIZE)
+            console_flush(m);
+    }
+}
+
+void console_flush(Machine *m)
+{
+    if (m->out_len) {
+        host_write_all(1, m->outbuf, m->out_len);
+        m->out_len = 0;
+    }
+}
+
+int console_in_avail(Machine *m)
+{
+    if (m->ctl)
+        return 0; /* stdin goes to the control channel */
+    return (int)(m->in_tail - m->in_head);
+}
+
+int console_getc(Machine *m)
+{
+    if (m->ctl || m->in_head == m->in_tail)
+        return -1;
+    int ch = m->inbuf[m->in_head % INBUF_SIZE];
+    m->in_head++;
+    return ch;
 }

@@ -1,5 +1,5 @@
-/* Board wiring: bus dispatch, CLINT, SiFive test finisher, timer and interrupt lines,
- * console byte queues. */
+/* Board wiring: bus dispatch, CLINT, SiFive test finisher, timer and interrupt lines
+ * (the console byte queues and the exit request are in host.c). */
 #include "machine.h"
 
 #include <stdio.h>
@@ -75,12 +75,8 @@ int machine_add_virtio(Machine *m, VirtioDev *d)
     return 0;
 }
 
-void machine_request_exit(Machine *m, int code)
+void machine_stop_cpu(Machine *m)
 {
-    if (!m->exit_req) {
-        m->exit_req = true;
-        m->exit_code = code;
-    }
     cpu_stop(&m->cpu);
 }
 
@@ -114,22 +110,6 @@ void machine_guest_reset(Machine *m, uint32_t type, uint32_t reason)
     fprintf(stderr, "c2w: the guest %s without reporting an exit status\n",
             type == 0 ? "powered off" : "rebooted (kernel panic?)");
     machine_request_exit(m, 125);
-}
-
-void machine_dump_log(Machine *m, size_t max)
-{
-    size_t n = m->log_total < LOG_SIZE ? (size_t)m->log_total : LOG_SIZE;
-    if (n > max)
-        n = max;
-    if (!n)
-        return;
-    uint8_t tmp[LOG_SIZE];
-    uint64_t start = m->log_total - n;
-    for (size_t i = 0; i < n; i++)
-        tmp[i] = m->log[(start + i) % LOG_SIZE];
-    host_write_all(2, tmp, n);
-    if (tmp[n - 1] != '\n')
-        host_write_all(2, "\n", 1);
 }
 
 /* ---------------------------------------------------------------- time */
@@ -367,54 +347,4 @@ static bool hook_ecall(void *opaque)
     if (!m->sbi)
         return false;
     return sbi_call(m);
-}
-
-/* ---------------------------------------------------------------- console queues */
-
-void console_out(Machine *m, const void *buf, size_t len)
-{
-    const uint8_t *p = buf;
-    if (m->ctl) { /* container mode: the console is a log */
-        for (size_t i = 0; i < len; i++)
-            m->log[(m->log_total + i) % LOG_SIZE] = p[i];
-        m->log_total += len;
-        if (m->debug)
-            host_write_all(2, p, len);
-        return;
-    }
-    while (len) {
-        size_t n = OUTBUF_SIZE - m->out_len;
-        if (n > len)
-            n = len;
-        memcpy(m->outbuf + m->out_len, p, n);
-        m->out_len += (uint32_t)n;
-        p += n;
-        len -= n;
-        if (m->out_len == OUTBUF_SIZE)
-            console_flush(m);
-    }
-}
-
-void console_flush(Machine *m)
-{
-    if (m->out_len) {
-        host_write_all(1, m->outbuf, m->out_len);
-        m->out_len = 0;
-    }
-}
-
-int console_in_avail(Machine *m)
-{
-    if (m->ctl)
-        return 0; /* stdin goes to the control channel */
-    return (int)(m->in_tail - m->in_head);
-}
-
-int console_getc(Machine *m)
-{
-    if (m->ctl || m->in_head == m->in_tail)
-        return -1;
-    int ch = m->inbuf[m->in_head % INBUF_SIZE];
-    m->in_head++;
-    return ch;
 }

@@ -7,6 +7,7 @@
 
 #include "bus.h"
 #include "cpu.h"
+#include "hostio.h"
 #include "virtio.h"
 
 #define RAM_BASE 0x80000000ULL
@@ -41,20 +42,7 @@ typedef struct {
     bool thre_ip; /* transmitter-empty interrupt pending */
 } UART;
 
-/* ---- input byte queue shared by the consoles ---- */
-#define INBUF_SIZE 4096
-#define OUTBUF_SIZE 8192
-#define LOG_SIZE 16384 /* container mode: the last console output, for --debug and errors */
-
-struct Ctl;
-
-/* poll: poll_oneoff with the timer deadline (and a zero-timeout poll while busy); nonblock:
- * O_NONBLOCK reads; idle: poll only while the guest idles (for runtimes whose poll_oneoff
- * always reports stdin ready, e.g. wasmer 7: the read then blocks, but only an idle guest);
- * none: never read. */
-enum StdinMode { STDIN_POLL, STDIN_NONBLOCK, STDIN_NONE, STDIN_IDLE };
-
-typedef struct Machine {
+struct Machine {
     CPU cpu;
     Bus bus;               /* CLINT, PLIC, UART, test finisher, virtio-mmio slots */
     uint8_t *ram;
@@ -73,41 +61,20 @@ typedef struct Machine {
     UART uart;
     VirtioDev *virtio[VIRTIO_MAX];
     int n_virtio;
-    VirtioDev *console;    /* virtio console, if any */
-    struct Ctl *ctl;       /* container mode: the control protocol on console port 1 */
-    bool debug;            /* container mode: console output also on stderr */
-
-    /* console I/O */
-    uint8_t inbuf[INBUF_SIZE];
-    uint32_t in_head, in_tail; /* head = next to read */
-    bool stdin_eof;
-    enum StdinMode stdin_mode;
-    bool stdin_on;         /* host stdin is read (raw mode: always; container mode: after RUN) */
-    uint8_t outbuf[OUTBUF_SIZE];
-    uint32_t out_len;
-    uint8_t log[LOG_SIZE]; /* container mode: ring of console output */
-    uint64_t log_total;
-
-    /* exit request */
-    bool exit_req;
-    int exit_code;
+    HOSTIO_FIELDS /* hostio.h: console, ctl, debug, stdin queue, console output, exit request */
     int srst_type;         /* -1, or the SBI SRST reset type the guest asked for */
 
     /* boot payloads */
     uint64_t dtb_addr;
-} Machine;
+};
 
 /* machine.c */
 Machine *machine_new(uint64_t ram_size, uint8_t *ram);
-void machine_set_irq(Machine *m, int irq, int level);
 void machine_update_timer(Machine *m);
 uint64_t machine_mtime(Machine *m);
 uint64_t machine_next_deadline(Machine *m); /* mtime of the next timer event, ~0 if none */
-void machine_request_exit(Machine *m, int code);
 /* SBI SRST / legacy shutdown from the guest: type 0 shutdown, 1/2 reboot; reason 1 failure. */
 void machine_guest_reset(Machine *m, uint32_t type, uint32_t reason);
-/* Print the end of the console log on stderr (container mode, after a failure). */
-void machine_dump_log(Machine *m, size_t max);
 /* Clock across a snapshot: freeze keeps mtime (and ends the deterministic boot), thaw continues
  * from it at the host's now. Between the two, mtime must not be read. */
 void machine_clock_freeze(Machine *m);
@@ -115,17 +82,7 @@ void machine_clock_thaw(Machine *m);
 /* Deterministic boot: start it, or let idle time pass up to mtime `deadline`. */
 void machine_deterministic_boot(Machine *m);
 void machine_skip_to(Machine *m, uint64_t deadline);
-/* Entropy for the guest: host randomness, or the fixed stream of a deterministic boot. */
-void machine_entropy(Machine *m, uint8_t *buf, size_t n);
-uint8_t *machine_gpa(Machine *m, uint64_t addr, uint64_t len); /* NULL if outside RAM */
-/* The same for a device about to write there (DMA): drops decoded code of those pages. */
-uint8_t *machine_gpa_write(Machine *m, uint64_t addr, uint64_t len);
 int machine_add_virtio(Machine *m, VirtioDev *d);
-/* console helpers */
-void console_out(Machine *m, const void *buf, size_t len);
-void console_flush(Machine *m);
-int console_in_avail(Machine *m);
-int console_getc(Machine *m); /* -1 if nothing */
 
 /* plic.c */
 void plic_reset(PLIC *p);
@@ -149,13 +106,5 @@ typedef struct {
 } FdtOptions;
 /* Writes the DTB into buf; returns its size, or 0 if it does not fit. */
 size_t fdt_build(Machine *m, const FdtOptions *o, uint8_t *buf, size_t cap);
-
-/* host.c */
-int64_t host_now_ns(void);
-bool host_stdin_wanted(Machine *m);
-void host_stdin_setup(Machine *m);
-void host_poll_stdin(Machine *m);
-void host_wait(Machine *m, int64_t timeout_ns);
-void host_write_all(int fd, const void *buf, size_t len);
 
 #endif

@@ -411,35 +411,13 @@ static int serve(Machine *m, RunOpts *o, int64_t t0, uint64_t instret0)
         machine_dump_log(m, LOG_SIZE);
         m->debug = true;
     }
-    Buf rec = {0};
-    char err[512];
-    /* --net: take the transport's connection before the guest starts, so no frame is lost */
-    if (o->net.on && !net_connect(&o->net, 20000, err, sizeof err)) {
-        fprintf(stderr, "c2w: %s\n", err);
-        exit(125);
-    }
-    if (!run_record(m, o, config_p, config_len, slots, nslots, &rec, err, sizeof err)) {
-        fprintf(stderr, "c2w: %s\n", err);
-        exit(2);
-    }
-    if (!ctl_send(m, REC_RUN, rec.p, rec.len)) {
-        fprintf(stderr, "c2w: cannot queue the run request\n");
-        exit(125);
-    }
-    buf_free(&rec);
+    int status = runtime_start(m, o, config_p, config_len, slots, nslots);
+    if (status)
+        exit(status);
 #ifndef __wasm__
     if (o->tty == 1)
         raw_terminal();
 #endif
-    if (o->net.stdio) { /* stdin arrives through the multiplex (net.c), not read here */
-        bool want = !o->no_stdin && o->stdin_mode != STDIN_NONE;
-        net_mux_attach(m, want);
-        m->ctl->stdin_on = want;
-    } else if (!o->no_stdin && o->stdin_mode != STDIN_NONE) {
-        m->stdin_mode = o->stdin_mode;
-        host_stdin_setup(m);
-        m->ctl->stdin_on = true;
-    }
     int code = run(m, false);
     if (o->stats) {
         print_stats(m, t0, instret0, code, snapshotted ? "after resuming from the snapshot: " : "");

@@ -14,7 +14,7 @@
 #include <wasi/api.h>
 #endif
 
-#include "machine.h"
+#include "hostio.h"
 
 #define RXBUF_SIZE (512 * 1024)
 #define TXBUF_SIZE (512 * 1024)

@@ -449,6 +449,37 @@ bool run_record(Machine *m, RunOpts *o, const uint8_t *config, size_t config_len
     return ok;
 }
 
+int runtime_start(Machine *m, RunOpts *o, const uint8_t *config, size_t config_len, NinepSlot *slots,
+                  int nslots)
+{
+    Buf rec = {0};
+    char err[512];
+    /* --net: take the transport's connection before the guest starts, so no frame is lost */
+    if (o->net.on && !net_connect(&o->net, 20000, err, sizeof err)) {
+        fprintf(stderr, "c2w: %s\n", err);
+        return 125;
+    }
+    if (!run_record(m, o, config, config_len, slots, nslots, &rec, err, sizeof err)) {
+        fprintf(stderr, "c2w: %s\n", err);
+        return 2;
+    }
+    if (!ctl_send(m, REC_RUN, rec.p, rec.len)) {
+        fprintf(stderr, "c2w: cannot queue the run request\n");
+        return 125;
+    }
+    buf_free(&rec);
+    if (o->net.stdio) { /* stdin arrives through the multiplex (net.c), not read here */
+        bool want = !o->no_stdin && o->stdin_mode != STDIN_NONE;
+        net_mux_attach(m, want);
+        m->ctl->stdin_on = want;
+    } else if (!o->no_stdin && o->stdin_mode != STDIN_NONE) {
+        m->stdin_mode = o->stdin_mode;
+        host_stdin_setup(m);
+        m->ctl->stdin_on = true;
+    }
+    return 0;
+}
+
 /* fopen(path, "w"), resolving path against the scanned preopens first: wasi-libc's own preopen
  * table stops at the first fd that is not a directory (wasmtime 46 puts a pre-opened listening
  * socket, --net, before the directories). */

@@ -8,7 +8,7 @@
 #include <stdio.h>
 
 #include "ctl.h"
-#include "machine.h"
+#include "hostio.h"
 #include "net.h"
 
 #define MAX_MOUNT_MAPS 64
@@ -71,6 +71,12 @@ int runtime_report_status(int code);
 
 bool run_record(Machine *m, RunOpts *o, const uint8_t *config, size_t config_len, NinepSlot *slots,
                 int nslots, Buf *out, char *err, size_t errlen);
+
+/* Start the container once the init is READY: take the network connection (--net), send RUN
+ * (run_record), turn on stdin. Returns 0, or the exit status after a message on stderr
+ * (2: bad run-time options, 125: the container cannot start). */
+int runtime_start(Machine *m, RunOpts *o, const uint8_t *config, size_t config_len, NinepSlot *slots,
+                  int nslots);
 
 /* Check a config payload (sequence of fields) and return its engine-only settings.
  * Fields with tag 'M' (guest RAM MiB, decimal) are the engine's and are not forwarded. */

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "machine.h"
+#include "hostio.h"
 
 static uint16_t rd16(VirtioDev *d, uint64_t a)
 {

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "machine.h"
+#include "hostio.h"
 #include "virtio_9p.h"
 
 #define VIRTIO_9P_MOUNT_TAG (1ULL << 0)

@@ -1,7 +1,8 @@
 /* virtio-blk: a read-only disk image held in memory (/dev/vda). */
 #include <stdlib.h>
+#include <string.h>
 
-#include "machine.h"
+#include "hostio.h"
 
 #define VIRTIO_BLK_F_SEG_MAX (1ULL << 2)
 #define VIRTIO_BLK_F_RO (1ULL << 5)

@@ -7,9 +7,10 @@
  *
  * Queues: 0/1 = port 0 receive/transmit, 2/3 = control receive/transmit, 4/5 = port 1. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "ctl.h"
-#include "machine.h"
+#include "hostio.h"
 
 #define VIRTIO_CONSOLE_F_MULTIPORT (1ULL << 1)
 #define MAX_PORTS 2

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "machine.h"
+#include "hostio.h"
 #include "net.h"
 
 #define VIRTIO_NET_F_CSUM (1ULL << 0)       /* the guest may leave transmit checksums to us */

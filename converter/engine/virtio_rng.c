@@ -1,9 +1,10 @@
 /* virtio-rng: entropy from the host (getentropy: getrandom natively, random_get on WASI), or
  * the fixed stream of a deterministic boot (machine_entropy). */
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
-#include "machine.h"
+#include "hostio.h"
 
 static void rng_notify(VirtioDev *d, int qi)
 {

@@ -54,3 +54,30 @@ def x86_smoke_initramfs() -> Path:
     if not Path("/bin/busybox").exists():
         pytest.skip("/bin/busybox is missing (scripts/setup-system.sh installs busybox-static)")
     return run_build(GUEST_X86 / "build-initramfs.sh", "--smoke")
+
+
+@pytest.fixture(scope="session")
+def x86_init_initramfs() -> Path:
+    """Our guest init (PROTOCOL.md), built for x86_64 with the host gcc."""
+    return run_build(GUEST_X86 / "build-initramfs.sh", "--init")
+
+
+@pytest.fixture(scope="session")
+def x86_rootfs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An erofs rootfs with the host's static busybox (amd64) and a few applet links."""
+    if not Path("/bin/busybox").exists():
+        pytest.skip("/bin/busybox is missing (scripts/setup-system.sh installs busybox-static)")
+    d = tmp_path_factory.mktemp("rootfs")
+    tree = d / "tree"
+    for sub in ("bin", "etc", "tmp", "proc", "sys", "dev"):
+        (tree / sub).mkdir(parents=True)
+    (tree / "bin" / "busybox").write_bytes(Path("/bin/busybox").read_bytes())
+    (tree / "bin" / "busybox").chmod(0o755)
+    for applet in ("sh", "echo", "cat", "ls", "uname", "true", "false", "head", "wc", "sleep"):
+        (tree / "bin" / applet).symlink_to("busybox")
+    (tree / "etc" / "passwd").write_text("root:x:0:0:root:/root:/bin/sh\n")
+    (tree / "etc" / "group").write_text("root:x:0:\n")
+    img = d / "rootfs.erofs"
+    proc = subprocess.run(["mkfs.erofs", str(img), str(tree)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    return img

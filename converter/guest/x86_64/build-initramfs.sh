@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Build the x86_64 smoke-test initramfs (gzip'd newc cpio, without root): static busybox from
-# Debian's busybox-static (amd64, the host's) and smoke-init.sh as /init.
+# Build an x86_64 initramfs (gzip'd newc cpio, without root).
 #
-# Usage: build-initramfs.sh --smoke
+# Usage: build-initramfs.sh --smoke | --init
+#   --smoke: static busybox from Debian's busybox-static (amd64, the host's) and smoke-init.sh
+#            as /init.
+#   --init:  our guest init (converter/guest/init, PROTOCOL.md) built static with the host gcc:
+#            converter/guest/build-initramfs.sh --init with C2W_CC=gcc (its cache, its output).
 # Output: ${C2W_CACHE:-$HOME/.cache/c2w}/initramfs-x86_64/<hash>/initramfs.cpio.gz, <hash> covering
 # busybox, smoke-init.sh, cpio.py and this script; prints the path as the last line of stdout;
 # a no-op when it already exists.
@@ -10,7 +13,14 @@ set -euo pipefail
 die() { echo "build-initramfs-x86_64: $*" >&2; exit 1; }
 
 here=$(cd "$(dirname "$0")" && pwd)
-[ "${1:-}" = --smoke ] && [ $# -eq 1 ] || die "usage: build-initramfs.sh --smoke"
+[ $# -eq 1 ] && { [ "$1" = --smoke ] || [ "$1" = --init ]; } || die "usage: build-initramfs.sh --smoke | --init"
+if [ "$1" = --init ]; then
+  case "$(gcc -dumpmachine 2>/dev/null)" in
+    x86_64-*) ;;
+    *) die "the host gcc does not target x86_64 (needed for the x86_64 init)" ;;
+  esac
+  C2W_CC=gcc exec "$here/../build-initramfs.sh" --init
+fi
 busybox=/bin/busybox
 [ -x "$busybox" ] || die "missing $busybox (install busybox-static: scripts/setup-system.sh)"
 [ "$(od -An -tx1 -j18 -N2 "$busybox" | tr -d ' ')" = 3e00 ] \
