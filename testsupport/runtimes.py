@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from c2w_run import registry
-from c2w_run.spec import LaunchSpec, MapDir
+from c2w_run.spec import ListenSocket, LaunchSpec, MapDir
 
 
 def wasmtime_bin() -> str | None:
@@ -27,8 +27,23 @@ def require_wasmtime_bin() -> str:
 
 
 def argv(runtime: str, module: Path, args: list[str] | tuple[str, ...] = (),
-         dirs: list[tuple[Path, str]] | tuple = (), env: dict[str, str] | None = None) -> list[str]:
-    """The command line running `module` on `runtime`, as c2w-run's adapter builds it."""
+         dirs: list[tuple[Path, str]] | tuple = (), env: dict[str, str] | None = None,
+         listen: tuple[str, int] | None = None) -> list[str]:
+    """The command line running `module` on `runtime`, as c2w-run's adapter builds it
+    (`listen`: a pre-opened TCP listening socket, for the runtimes that declare one)."""
     spec = LaunchSpec(module=module, args=list(args), env=dict(env or {}),
-                      mapdirs=[MapDir(Path(h), g) for h, g in dirs])
+                      mapdirs=[MapDir(Path(h), g) for h, g in dirs],
+                      listen=ListenSocket(*listen) if listen else None)
     return registry.invocation(registry.require(runtime), spec).argv
+
+
+def require_argv(runtime: str, module: Path, args: list[str] | tuple[str, ...] = (),
+                 dirs: list[tuple[Path, str]] | tuple = (), env: dict[str, str] | None = None,
+                 listen: tuple[str, int] | None = None) -> list[str]:
+    """argv() for a test: skips, with the adapter's install hint, when the runtime is not installed."""
+    import pytest
+
+    try:
+        return argv(runtime, module, args, dirs, env, listen)
+    except registry.RuntimeNotInstalled as e:
+        pytest.skip(str(e))

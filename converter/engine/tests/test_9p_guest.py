@@ -18,6 +18,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "9p"))
 import artifacts  # noqa: E402
+from testsupport.runtimes import require_argv  # noqa: E402
 
 SENTINEL = "C2W-9P-DONE"
 BIG = 8 * 1024 * 1024
@@ -129,26 +130,16 @@ def test_guest_uses_9p_share_natively(tmp_path: Path) -> None:
     check(out, share, sha, f"native, {secs:.1f} s total")
 
 
-@pytest.mark.parametrize("runtime", ["wasmtime", "wazero", "iwasm"])
+@pytest.mark.parametrize("runtime", ["wasmtime", "wazero", "wamr"])
 def test_guest_uses_9p_share_under_wasm_runtime(tmp_path: Path, runtime: str) -> None:
-    exe = {"wasmtime": artifacts.wasmtime, "wazero": artifacts.wazero,
-           "iwasm": artifacts.iwasm}[runtime]()
-    if exe is None:
-        pytest.skip(f"{runtime} not installed (scripts/install-runtimes.sh installs it)")
     share, sha = make_share(tmp_path)
     wasm = artifacts.engine("wasm")
     kernel = artifacts.kernel()
     initrd = artifacts.initramfs(artifacts.HERE / "guest-init.sh")
     dirs = [(kernel.parent, "/kernel"), (initrd.parent, "/initrd"), (share, "/share")]
-    if runtime == "wasmtime":
-        pre = [exe, "run"] + [a for h, g in dirs for a in ("--dir", f"{h}::{g}")]
-    elif runtime == "wazero":
-        pre = [exe, "run"] + [a for h, g in dirs for a in ("-mount", f"{h}:{g}")]
-    else:
-        pre = [exe] + [f"--map-dir={g}::{h}" for h, g in dirs]
-    out, secs = boot(pre + [str(wasm), "--kernel", f"/kernel/{kernel.name}",
-                            "--initrd", f"/initrd/{initrd.name}", *KERNEL_ARGS,
-                            "--share", "/share:hostdir"])
+    out, secs = boot(require_argv(runtime, wasm, ["--kernel", f"/kernel/{kernel.name}",
+                                                  "--initrd", f"/initrd/{initrd.name}", *KERNEL_ARGS,
+                                                  "--share", "/share:hostdir"], dirs))
     # wasmtime refuses to read a symlink whose target is absolute: the guest gets EPERM
     check(out, share, sha, f"{runtime}, {secs:.1f} s total",
           abs_link="" if runtime == "wasmtime" else "/etc", wasi=True)

@@ -15,6 +15,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "9p"))
 import artifacts  # noqa: E402
+from testsupport.runtimes import require_argv  # noqa: E402
 from p9client import (  # noqa: E402
     EBADF, EEXIST, ELOOP, ENOENT, ENOTDIR, EOPNOTSUPP, EPERM, EROFS, O_APPEND, O_CREAT, O_RDONLY,
     O_RDWR, O_TRUNC, O_WRONLY, Client, P9Error,
@@ -23,7 +24,7 @@ from p9client import (  # noqa: E402
 Start = Callable[..., Client]
 
 
-@pytest.fixture(params=["native", "wasmtime", "wazero", "iwasm"])
+@pytest.fixture(params=["native", "wasmtime", "wazero", "wamr"])
 def start(request: pytest.FixtureRequest) -> Iterator[Start]:
     clients: list[Client] = []
     if request.param == "native":
@@ -31,33 +32,11 @@ def start(request: pytest.FixtureRequest) -> Iterator[Start]:
 
         def argv(share: Path, ro: bool) -> list[str]:
             return [str(exe), str(share)] + (["ro"] if ro else [])
-    elif request.param == "wasmtime":
-        wt = artifacts.wasmtime()
-        if wt is None:
-            pytest.skip("wasmtime not installed (scripts/install-runtimes.sh installs it)")
-        wasm = artifacts.harness("wasm")
-
-        def argv(share: Path, ro: bool) -> list[str]:
-            return [wt, "run", "--dir", f"{share}::/share", str(wasm), "/share"] + (
-                ["ro"] if ro else [])
-    elif request.param == "iwasm":
-        iw = artifacts.iwasm()
-        if iw is None:
-            pytest.skip("WAMR iwasm not installed (scripts/install-runtimes.sh installs it)")
-        wasm = artifacts.harness("wasm")
-
-        def argv(share: Path, ro: bool) -> list[str]:
-            return [iw, f"--map-dir=/share::{share}", str(wasm), "/share"] + (
-                ["ro"] if ro else [])
     else:
-        wz = artifacts.wazero()
-        if wz is None:
-            pytest.skip("wazero not installed (scripts/install-runtimes.sh installs it)")
-        wasm = artifacts.harness("wasm")
+        runtime, wasm = request.param, artifacts.harness("wasm")
 
         def argv(share: Path, ro: bool) -> list[str]:
-            return [wz, "run", "-mount", f"{share}:/share", str(wasm), "/share"] + (
-                ["ro"] if ro else [])
+            return require_argv(runtime, wasm, ["/share"] + (["ro"] if ro else []), [(share, "/share")])
 
     def go(share: Path, ro: bool = False) -> Client:
         c = Client(argv(share, ro))

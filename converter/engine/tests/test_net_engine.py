@@ -4,7 +4,6 @@ connection the engine accepted on its listening socket (`passt --fd`). Natively 
 listening fd), on wasmtime 46 (`-S tcplisten`) and on wazero (`-listen`)."""
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import struct
@@ -15,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from engine_helpers import CACHE, cold_default_image, engine, snapshot
-from testsupport.runtimes import argv as runtime_argv
+from engine_helpers import cold_default_image, engine, snapshot
+from testsupport.runtimes import argv as runtime_argv, require_argv
 from testsupport.servers import free_port, http_server
 
 BODY = b"hello from the host's loopback\n"
@@ -73,20 +72,6 @@ def run_with_passt(argv: list[str], port: int, pass_fds: tuple[int, ...] = ()) -
     return proc.returncode, out, err
 
 
-def wazero() -> str:
-    p = os.environ.get("C2W_WAZERO") or str(CACHE / "bin" / "wazero")
-    if not os.access(p, os.X_OK):
-        pytest.skip("wazero not installed (make runtimes)")
-    return p
-
-
-def wasmtime46() -> str:
-    p = os.environ.get("C2W_WASMTIME46") or str(CACHE / "bin" / "wasmtime46")
-    if not os.access(p, os.X_OK):
-        pytest.skip("wasmtime 46 not installed (make runtimes)")
-    return p
-
-
 def test_native_engine_fetches_from_host_loopback_through_passt(image: Path, http_port: int) -> None:
     d = image.parent
     with socket.socket() as lsock:
@@ -106,8 +91,8 @@ def test_native_engine_fetches_from_host_loopback_through_passt(image: Path, htt
 def test_wasmtime46_tcplisten_socket_carries_the_network(image: Path, http_port: int) -> None:
     port = free_port()
     rc, out, err = run_with_passt(
-        [wasmtime46(), "run", "-S", "preview2=n", "-S", f"tcplisten=127.0.0.1:{port}", str(image), "--net",
-         "--stats", "wget", "-q", "-O", "-", f"http://10.0.2.2:{http_port}/"], port)
+        require_argv("wasmtime46", image, ["--net", "--stats", "wget", "-q", "-O", "-", f"http://10.0.2.2:{http_port}/"],
+                     listen=("127.0.0.1", port)), port)
     assert (rc, out) == (0, BODY), err
     assert b"c2w-engine: network: " in err
 
@@ -115,8 +100,9 @@ def test_wasmtime46_tcplisten_socket_carries_the_network(image: Path, http_port:
 def test_wazero_listen_socket_carries_the_network_and_mac_is_honoured(image: Path, http_port: int) -> None:
     port = free_port()
     rc, out, err = run_with_passt(
-        [wazero(), "run", f"-listen=127.0.0.1:{port}", str(image), "--", "--net", "--mac", "02:11:22:33:44:55",
-         "sh", "-c", f"cat /sys/class/net/eth0/address; wget -q -O - http://10.0.2.2:{http_port}/"], port)
+        require_argv("wazero", image, ["--net", "--mac", "02:11:22:33:44:55", "sh", "-c",
+                                       f"cat /sys/class/net/eth0/address; wget -q -O - http://10.0.2.2:{http_port}/"],
+                     listen=("127.0.0.1", port)), port)
     assert (rc, out) == (0, b"02:11:22:33:44:55\n" + BODY), err
 
 

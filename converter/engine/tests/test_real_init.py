@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from engine_helpers import CACHE, ENGINE_DIR, cold_default_image, engine, snapshot
-from testsupport.runtimes import argv as runtime_argv
+from engine_helpers import ENGINE_DIR, cold_default_image, engine, snapshot
+from testsupport.runtimes import argv as runtime_argv, require_argv
 
 
 @pytest.fixture(scope="module")
@@ -55,10 +55,7 @@ def test_status_streams_env_and_stdin_through_the_real_init(images: tuple[Path, 
 def wazero(module: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
     # wasmtime refuses proc_exit statuses >= 126 ("invalid exit status"; it exits 1), so the
     # statuses above 125 are checked on wazero
-    path = CACHE / "bin" / "wazero"
-    if not path.exists():
-        pytest.skip("wazero not installed (make runtimes)")
-    return subprocess.run([str(path), "run", str(module), *args], capture_output=True, timeout=120,
+    return subprocess.run(require_argv("wazero", module, args), capture_output=True, timeout=120,
                           stdin=subprocess.DEVNULL)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -97,29 +96,3 @@ def harness(target: str) -> Path:
         subprocess.run(cc + flags + ["-o", str(tmp), str(srcs[0]), str(srcs[1])], check=True)
         tmp.rename(out)
     return out
-
-
-def wasmtime() -> str | None:
-    """The wasmtime CLI: $C2W_WASMTIME, the one scripts/install-runtimes.sh installs, or PATH."""
-    for cand in (os.environ.get("C2W_WASMTIME"), str(CACHE / "bin" / "wasmtime46"),
-                 shutil.which("wasmtime")):
-        if cand and Path(cand).exists():
-            return cand
-    return None
-
-
-def wazero() -> str | None:
-    """The wazero CLI: $C2W_WAZERO, the one scripts/install-runtimes.sh installs, or PATH."""
-    for cand in (os.environ.get("C2W_WAZERO"), str(CACHE / "bin" / "wazero"),
-                 shutil.which("wazero")):
-        if cand and Path(cand).exists():
-            return cand
-    return None
-
-
-def iwasm() -> str | None:
-    """WAMR's iwasm (fast JIT): $C2W_IWASM, the one scripts/install-runtimes.sh builds, or PATH."""
-    for cand in (os.environ.get("C2W_IWASM"), str(CACHE / "bin" / "iwasm"), shutil.which("iwasm")):
-        if cand and Path(cand).exists():
-            return cand
-    return None
