@@ -7,7 +7,7 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 export C2W_CACHE ?= $(HOME)/.cache/c2w
 
-.PHONY: setup system venv runtimes runtimes-all test test-fast test-x86 demo matrix fuzz wheel clean
+.PHONY: setup system venv runtimes runtimes-all test test-fast test-x86 test-aot demo matrix fuzz wheel clean
 
 setup: system venv
 
@@ -34,6 +34,11 @@ test: runtimes
 
 test-x86: runtimes
 	$(VPY) -m pytest converter/bochs
+
+# translated guest pages (converter/aot) also under wasmtime: the first run compiles them into
+# engine.wasm builds (~2-4 min on 2 cores); `make test` runs the native half
+test-aot: runtimes
+	C2W_TEST_AOT_WASM=1 $(VPY) -m pytest -q converter/aot
 
 test-fast: venv
 	$(VPY) -m pytest -x -q c2w_run

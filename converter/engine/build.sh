@@ -3,12 +3,18 @@
 # Output: ${C2W_CACHE:-$HOME/.cache/c2w}/engine/<hash>/{c2w-engine|engine.wasm}; the directory is
 # printed as the last stdout line. No-op when that output already exists.
 # C2W_ENGINE_RAM_MB (wasm only, default 128): guest RAM reserved in the initial linear memory.
+# C2W_ENGINE_AOT=FILE.c: link these translated guest pages (made by converter/aot) instead of
+# aot_none.c's empty table.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 target="${1:-}"
 srcs=(cpu.c fpu.c bus.c machine.c plic.c uart.c sbi.c fdt.c virtio.c virtio_console.c virtio_blk.c
-      virtio_rng.c virtio_net.c net.c host.c ctl.c payload.c runtime.c main.c virtio_9p.c p9/server.c)
-warn=(-std=c11 -D_GNU_SOURCE -Wall -Wextra)
+      virtio_rng.c virtio_net.c net.c host.c ctl.c payload.c runtime.c main.c virtio_9p.c p9/server.c
+      aot.c)
+aot="${C2W_ENGINE_AOT:-$here/aot_none.c}"
+[ -f "$aot" ] || { echo "build.sh: C2W_ENGINE_AOT=$aot: no such file" >&2; exit 2; }
+aot="$(cd "$(dirname "$aot")" && pwd)/$(basename "$aot")"
+warn=(-std=c11 -D_GNU_SOURCE -Wall -Wextra -I.)
 case "$target" in
   native)
     cc=(gcc)
@@ -36,13 +42,14 @@ hash="$(
     "${cc[0]}" --version | head -1
     cat "$here/build.sh"
     for f in "${srcs[@]}" "$here"/*.h; do cat "$here/${f#"$here/"}"; done
+    cat "$aot"
   } | sha256sum | cut -c1-16
 )"
 cache="${C2W_CACHE:-$HOME/.cache/c2w}/engine/$target-$hash"
 if [ ! -f "$cache/$out_name" ]; then
   mkdir -p "$cache"
   tmp="$cache/.$out_name.tmp.$$"
-  (cd "$here" && "${cc[@]}" "${flags[@]}" -o "$tmp" "${srcs[@]}" "${libs[@]}")
+  (cd "$here" && "${cc[@]}" "${flags[@]}" -o "$tmp" "${srcs[@]}" "$aot" "${libs[@]}")
   mv "$tmp" "$cache/$out_name"
 fi
 echo "$cache"

@@ -1,8 +1,12 @@
 /* RV64IMAFDC interpreter with Zicsr, Zifencei, M/S/U privilege modes and Sv39 paging. */
 #include "cpu.h"
 
+#include <stddef.h>
+
 #include <stdio.h>
 #include <stdlib.h>
+
+#include "aot.h"
 
 #define SEXT32(v) ((uint64_t)(int64_t)(int32_t)(v))
 
@@ -191,6 +195,11 @@ static int __attribute__((noinline)) mem_slow(CPU *c, uint64_t va, int size, int
     if (acc != ACC_WRITE)
         *val = v;
     return 0;
+}
+
+int cpu_mem_slow(CPU *c, uint64_t va, int size, int acc, uint64_t *val)
+{
+    return mem_slow(c, va, size, acc, val);
 }
 
 #define DEFINE_LOAD(name, type, size)                                              \
@@ -809,10 +818,18 @@ struct DInsn {
 
 struct DPage {
     uint64_t ppn;             /* physical page number, ~0 when free */
+    TPageFn fn;               /* translated code for these contents (aot.h), or NULL */
+    uint64_t hash;            /* aot_page_hash of the contents (when looked up) */
     DInsn ops[2048 + 2];      /* one per 2 bytes, then two OP_PAGE_END sentinels */
 };
 
 #define DP_POOL 256 /* decoded pages kept (32 KB each) */
+#define DPAGE_OF(d_) ((DPage *)(void *)((char *)(d_) - offsetof(DPage, ops)))
+
+uint64_t cpu_fetch_page_hash(const CPU *c)
+{
+    return DPAGE_OF(c->fetch_dp)->hash;
+}
 
 static void dcache_init(CPU *c)
 {
@@ -913,6 +930,13 @@ static DInsn *dpage_get(CPU *c, uint64_t ppn)
     memset(p->ops, 0, sizeof p->ops);
     p->ops[2048].op = p->ops[2049].op = OP_PAGE_END;
     p->ppn = ppn;
+    p->fn = NULL;
+    if (c2w_aot_npages || c->aot_profile) { /* the translation of these contents, if any */
+        const uint8_t *bytes = c->ram + (ppn << 12);
+        p->hash = aot_page_hash(bytes);
+        p->fn = c->aot_profile ? aot_profile_entry : aot_lookup(bytes, p->hash);
+        c->n_dpages_aot += p->fn != NULL && !c->aot_profile;
+    }
     c->dmap[ppn] = slot + 1;
     return p->ops;
 }
@@ -924,6 +948,7 @@ static int fetch_page(CPU *c, uint64_t pc)
     if (cause)
         return cause;
     c->fetch_dp = dpage_get(c, (uint64_t)(c->fetch_host - c->ram) >> 12);
+    c->fetch_fn = DPAGE_OF(c->fetch_dp)->fn;
     c->fetch_dps[(pc >> 12) & (TLB_SIZE - 1)] = c->fetch_dp;
     return 0;
 }
@@ -1094,6 +1119,7 @@ refill:
             c->fetch_tag = vpn;
             c->fetch_host = (uint8_t *)(uintptr_t)(e->add + (vpn << 12));
             c->fetch_dp = ndp;
+            c->fetch_fn = DPAGE_OF(ndp)->fn;
         } else {
             c->batch_left = left;
             c->run_pc = pc;
@@ -1113,6 +1139,15 @@ refill:
         dp = c->fetch_dp;
     }
     d = &dp[(pc & 0xfff) >> 1];
+    if (c->fetch_fn && left > 0) { /* translated page: run it (it leaves hard cases to us) */
+        c->batch_left = left;
+        c->pc = pc;
+        c->fetch_fn(c, ftag << 12, (uint32_t)(pc & 0xfff));
+        if (c->batch_left != left) { /* it ran: go on from c->pc */
+            c->n_aot_insns += (uint64_t)(left - c->batch_left);
+            goto next_trapped;
+        }
+    }
 #if C2W_THREADED
     /* native: each handler ends with its own indirect jump (better predicted) */
     static const void *const optab[OP_PAGE_END + 1] = {
@@ -1459,6 +1494,8 @@ next_trapped:
     c->pc = pc;
 out:
     c->batch_left = left;
+    if (unlikely(c->aot_profile))
+        aot_profile_sample(c);
     c->instret += (uint64_t)(c->batch_size - c->batch_left);
     c->batch_size = c->batch_left = 0;
 }

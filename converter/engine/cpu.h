@@ -67,6 +67,13 @@ typedef struct {
     void (*m_trap)(void *opaque, uint64_t cause, uint64_t tval);
 } CPUHooks;
 
+struct CPU;
+/* A translated guest page (aot.h): runs guest code of the current fetch page from virtual
+ * address vbase + off (vbase: the page's virtual base). c->batch_left is the budget in and
+ * out, c->pc is set on return. A function that runs nothing (unknown entry, too little budget,
+ * an instruction it leaves to the interpreter) returns with c->batch_left unchanged. */
+typedef void (*TPageFn)(struct CPU *c, uint64_t vbase, uint32_t off);
+
 typedef struct DInsn DInsn; /* a decoded instruction (cpu.c) */
 typedef struct DPage DPage; /* the decoded instructions of one physical page (cpu.c) */
 
@@ -99,6 +106,7 @@ typedef struct CPU {
     uint64_t fetch_tag;   /* vpn of the page in fetch_host */
     uint8_t *fetch_host;
     DInsn *fetch_dp;      /* decoded instructions of that page */
+    TPageFn fetch_fn;     /* its translated code (aot.h), or NULL */
     DInsn *fetch_dps[TLB_SIZE]; /* decoded page of each fetch TLB entry, or NULL */
     DInsn *run_d, *run_dp; /* cpu_run's loop state while it calls out */
     uint64_t run_ftag, run_pc;
@@ -114,6 +122,9 @@ typedef struct CPU {
     uint64_t n_dpages_store_drops; /* decoded pages dropped because the hart wrote them */
     uint64_t n_dpages_dma_drops;   /* decoded pages dropped because a device wrote them */
     uint64_t n_fence_i;            /* FENCE.I executed (also SBI remote fence.i) */
+    uint64_t n_dpages_aot;         /* decoded pages built that had a translation */
+    uint64_t n_aot_insns;          /* instructions run (or trapped) in translated code */
+    bool aot_profile;              /* --profile-pages: every page runs aot_profile_entry */
 
     uint8_t *ram;
     uint64_t ram_base, ram_size;

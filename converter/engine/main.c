@@ -15,6 +15,7 @@
 #include <unistd.h>
 #endif
 
+#include "aot.h"
 #include "ctl.h"
 #include "machine.h"
 #include "net.h"
@@ -61,7 +62,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: %s [--bios F | --kernel F] [--initrd F] [--append S] [--drive F]\n"
             "          [--share DIR[:TAG[:ro]]]... [--memory MB] [--stdin-mode poll|nonblock|idle|none]\n"
-            "          [--no-stdin] [--stats] [--config F] [--env K=V]... [--preopen HOST::GUEST]...\n"
+            "          [--no-stdin] [--stats] [--profile-pages F] [--config F] [--env K=V]... [--preopen HOST::GUEST]...\n"
             "          [--run [run-time options] [--] [COMMAND ARG...]]\n"
             "  --bios F     raw binary or ELF loaded at 0x80000000, started in M-mode\n"
             "  --kernel F   RISC-V Linux Image at 0x80200000, started in S-mode (SBI in engine)\n"
@@ -74,6 +75,8 @@ static void usage(FILE *f)
             "  --stdin-mode how to wait for stdin: poll (poll_oneoff, default), nonblock, idle, none\n"
             "  --no-stdin   never read stdin\n"
             "  --stats      print instructions executed, time and MIPS on stderr at exit\n"
+            "  --profile-pages F  write the code pages run (contents, entry counts) to F at exit,\n"
+            "               for the ahead-of-time translator (converter/aot)\n"
             "container mode (the guest runs our init; the control protocol on a virtio port):\n"
             "  --run ...    the rest is the image run-time interface (like out.wasm's argv)\n"
             "  --config F   image defaults: RUN fields, as in the config payload (PAYLOAD.md)\n"
@@ -359,9 +362,10 @@ static void print_stats(Machine *m, int64_t t0, uint64_t instret0, int code, con
             (unsigned long long)n, secs, secs > 0 ? (double)n / secs / 1e6 : 0.0, code);
     const CPU *c = &m->cpu;
     fprintf(stderr, "c2w-engine: decoded pages built %llu, dropped by hart stores %llu, by device "
-            "writes %llu; fence.i %llu\n", (unsigned long long)c->n_dpages_built,
-            (unsigned long long)c->n_dpages_store_drops, (unsigned long long)c->n_dpages_dma_drops,
-            (unsigned long long)c->n_fence_i);
+            "writes %llu; fence.i %llu; translated %llu, running %llu instructions\n",
+            (unsigned long long)c->n_dpages_built, (unsigned long long)c->n_dpages_store_drops,
+            (unsigned long long)c->n_dpages_dma_drops, (unsigned long long)c->n_fence_i,
+            (unsigned long long)c->n_dpages_aot, (unsigned long long)c->n_aot_insns);
 }
 
 /* Boot until the init reports READY. Returns false (after a message) if the guest stopped. */
@@ -537,7 +541,7 @@ static int image_main(int argc, char **argv)
 static int dev_main(int argc, char **argv)
 {
     const char *bios = NULL, *kernel = NULL, *initrd = NULL, *append = NULL, *drive = NULL;
-    const char *config = NULL;
+    const char *config = NULL, *profile = NULL;
     uint64_t mem_mb = DEFAULT_RAM_MB;
     enum StdinMode stdin_mode = STDIN_POLL;
     bool stats = false;
@@ -599,6 +603,7 @@ static int dev_main(int argc, char **argv)
         else if (!strcmp(a, "--append")) target = &append;
         else if (!strcmp(a, "--drive")) target = &drive;
         else if (!strcmp(a, "--config")) target = &config;
+        else if (!strcmp(a, "--profile-pages")) target = &profile;
         else if (strcmp(a, "--memory") && strcmp(a, "--stdin-mode") && strcmp(a, "--ready-timeout"))
             die("unknown option %s (see --help)", a);
         if (i + 1 >= argc)
@@ -697,12 +702,17 @@ static int dev_main(int argc, char **argv)
         free(ird);
     }
     m->stdin_mode = stdin_mode;
+    if (profile && !aot_profile_start(&m->cpu, profile))
+        die("%s", "out of memory for --profile-pages");
 
     if (run_at) {
         if (o.debug)
             m->debug = true;
         if (!boot_to_ready(m))
             return m->exit_req ? m->exit_code : 125;
+        if (stats)
+            fprintf(stderr, "c2w-engine: cold boot to READY: %llu instructions in %.3f s\n",
+                    (unsigned long long)cpu_instret(&m->cpu), (double)(host_now_ns() - t0) / 1e9);
         o.stats |= stats;
         int code = serve(m, &o, t0, 0);
         exit(runtime_report_status(code));
