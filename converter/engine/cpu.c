@@ -1085,6 +1085,32 @@ static void decode(DInsn *d, uint32_t raw)
 
 /* ------------------------------------------------------------------ interpreter loop */
 
+/* Run translated pages from c->pc (in the current fetch page, which has one) for as long as
+ * execution goes on in translated pages: a page that leaves to another page whose fetch TLB
+ * entry, decoded page and translation are at hand is called from here, without the refill
+ * path of cpu_run. Returns when a page declines (c->batch_left unchanged: the interpreter runs
+ * the instruction at c->pc), when the batch is used up or ended, or at a page not ready. */
+static __attribute__((noinline)) void aot_chain(CPU *c)
+{
+    uint64_t vpn = c->fetch_tag;
+    TPageFn fn = c->fetch_fn;
+    for (;;) {
+        int64_t before = c->batch_left;
+        fn(c, vpn << 12, (uint32_t)(c->pc & 0xfff));
+        if (c->batch_left == before || c->batch_left <= 0)
+            return;
+        vpn = c->pc >> 12;
+        TLBEntry *e = &c->tlb[ACC_FETCH][vpn & (TLB_SIZE - 1)];
+        DInsn *ndp = c->fetch_dps[vpn & (TLB_SIZE - 1)];
+        if (e->tag != (vpn | c->tlb_ptag) || !ndp || !(fn = DPAGE_OF(ndp)->fn))
+            return;
+        c->fetch_tag = vpn;
+        c->fetch_host = (uint8_t *)(uintptr_t)(e->add + (vpn << 12));
+        c->fetch_dp = ndp;
+        c->fetch_fn = fn;
+    }
+}
+
 #if C2W_THREADED && !defined(__clang__)
 /* keep one indirect jump per handler (GCC would merge the identical dispatch tails) */
 __attribute__((optimize("no-crossjumping", "no-gcse")))
@@ -1142,7 +1168,7 @@ refill:
     if (c->fetch_fn && left > 0) { /* translated page: run it (it leaves hard cases to us) */
         c->batch_left = left;
         c->pc = pc;
-        c->fetch_fn(c, ftag << 12, (uint32_t)(pc & 0xfff));
+        aot_chain(c);
         if (c->batch_left != left) { /* it ran: go on from c->pc */
             c->n_aot_insns += (uint64_t)(left - c->batch_left);
             goto next_trapped;
