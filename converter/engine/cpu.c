@@ -593,6 +593,7 @@ static int fetch_refill(CPU *c, uint64_t pc)
         e->tag = (pc >> 12) | c->tlb_ptag;
         e->add = (uint64_t)(uintptr_t)p - (pc & ~0xfffULL);
         c->fetch_dps[(pc >> 12) & (TLB_SIZE - 1)] = NULL; /* set by fetch_page */
+        c->fetch_fns[(pc >> 12) & (TLB_SIZE - 1)] = NULL;
     }
     c->fetch_tag = pc >> 12;
     c->fetch_host = (uint8_t *)(uintptr_t)(e->add + (pc & ~0xfffULL));
@@ -859,6 +860,7 @@ static void dcache_flush(CPU *c)
         memset(c->dmap, 0, sizeof *c->dmap * (c->ram_size >> 12));
     c->ndfree = 0;
     memset(c->fetch_dps, 0, sizeof c->fetch_dps);
+    memset(c->fetch_fns, 0, sizeof c->fetch_fns);
     c->fetch_tag = ~0ULL;
 }
 
@@ -882,7 +884,7 @@ static void dpage_drop(CPU *c, uint64_t ppn)
     p->ppn = ~0ULL;
     for (int k = 0; k < TLB_SIZE; k++)
         if (c->fetch_dps[k] == p->ops)
-            c->fetch_dps[k] = NULL;
+            c->fetch_dps[k] = NULL, c->fetch_fns[k] = NULL;
     if (c->fetch_dp == p->ops)
         c->fetch_tag = ~0ULL;
     c->dfree[c->ndfree++] = i - 1;
@@ -918,7 +920,7 @@ static DInsn *dpage_get(CPU *c, uint64_t ppn)
         c->dmap[p->ppn] = 0; /* evicted: its page is plain data again */
     for (int k = 0; k < TLB_SIZE; k++) /* fetch TLB entries must not keep the old page */
         if (c->fetch_dps[k] == p->ops)
-            c->fetch_dps[k] = NULL;
+            c->fetch_dps[k] = NULL, c->fetch_fns[k] = NULL;
     /* stores to the new code page must be seen: drop its fast write entries (any mapping) */
     uint64_t host = (uint64_t)(uintptr_t)(c->ram + (ppn << 12));
     for (int k = 0; k < TLB_SIZE; k++) {
@@ -950,6 +952,7 @@ static int fetch_page(CPU *c, uint64_t pc)
     c->fetch_dp = dpage_get(c, (uint64_t)(c->fetch_host - c->ram) >> 12);
     c->fetch_fn = DPAGE_OF(c->fetch_dp)->fn;
     c->fetch_dps[(pc >> 12) & (TLB_SIZE - 1)] = c->fetch_dp;
+    c->fetch_fns[(pc >> 12) & (TLB_SIZE - 1)] = c->fetch_fn;
     return 0;
 }
 
@@ -1100,13 +1103,14 @@ static __attribute__((noinline)) void aot_chain(CPU *c)
         if (c->batch_left == before || c->batch_left <= 0)
             return;
         vpn = c->pc >> 12;
-        TLBEntry *e = &c->tlb[ACC_FETCH][vpn & (TLB_SIZE - 1)];
-        DInsn *ndp = c->fetch_dps[vpn & (TLB_SIZE - 1)];
-        if (e->tag != (vpn | c->tlb_ptag) || !ndp || !(fn = DPAGE_OF(ndp)->fn))
+        unsigned k = vpn & (TLB_SIZE - 1);
+        TLBEntry *e = &c->tlb[ACC_FETCH][k];
+        fn = c->fetch_fns[k];
+        if (!fn || e->tag != (vpn | c->tlb_ptag))
             return;
         c->fetch_tag = vpn;
         c->fetch_host = (uint8_t *)(uintptr_t)(e->add + (vpn << 12));
-        c->fetch_dp = ndp;
+        c->fetch_dp = c->fetch_dps[k];
         c->fetch_fn = fn;
     }
 }
@@ -1145,7 +1149,7 @@ refill:
             c->fetch_tag = vpn;
             c->fetch_host = (uint8_t *)(uintptr_t)(e->add + (vpn << 12));
             c->fetch_dp = ndp;
-            c->fetch_fn = DPAGE_OF(ndp)->fn;
+            c->fetch_fn = c->fetch_fns[vpn & (TLB_SIZE - 1)];
         } else {
             c->batch_left = left;
             c->run_pc = pc;
