@@ -9,9 +9,11 @@ from the batch budget (the interpreter's counter), so the budget, the retired co
 are exact wherever the function stops; it keeps the guest registers it uses in locals and
 writes the changed ones back wherever it is left. The dispatcher enters only at entries (the
 seeds and return points after calls); elsewhere the function declines and the interpreter
-runs. Left to the interpreter (the
-function returns before them): SYSTEM (CSRs, ecall, xRET, wfi, sfence.vma), FENCE.I, AMOs,
-illegal encodings and a 32-bit instruction across the page end.
+runs. Left to the interpreter (the function returns before them): SYSTEM (CSRs, ecall, xRET,
+wfi, sfence.vma), FENCE.I, AMOs, illegal encodings and a 32-bit instruction across the page end.
+
+Each entry gets a region function (the runs reached from it up to the cuts, a single-entry
+CFG); the page function loops over a switch that calls them (README.md, "Regions").
 """
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ from dataclasses import dataclass
 from .rvdecode import Insn, decode_at
 
 PAGE = 4096
-MAX_RUN = 255       # budget table entries are bytes: longer runs are split
+MAX_RUN = 255       # longer runs are split (a run is paid for at its start)
 # A rare entry (not a cut: say, where an interrupt returned into a loop) gets a region of at most
 # about this many instructions (breadth first; beyond it the interpreter goes on), if it was
 # entered at least MINOR_MIN times (else the interpreter runs from it).
@@ -40,7 +42,7 @@ FP_INT_DEST = {0x14, 0x18, 0x1C}
 @dataclass
 class PageCode:
     name: str
-    c_source: str       # the function and its budget table
+    c_source: str       # the page function, its region functions and their table
     instructions: int   # instructions translated
 
 
