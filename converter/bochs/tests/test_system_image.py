@@ -1,4 +1,4 @@
-"""`c2w --platform linux/amd64 --emulation system`: the amd64 test image (Debian amd64
+"""`c2w --platform linux/amd64` (the default for amd64: `--emulation system`): the amd64 test image (Debian amd64
 busybox-static + glibc hello, converter/guest/build-default-image.sh amd64) converted for the
 x86_64 engine (Bochs, patches 0004-0007: payloads, our init, the control protocol) runs with the
 riscv64 image's run-time interface on every runtime: `uname -m` (a real x86_64 kernel),
@@ -42,7 +42,7 @@ def amd64_layout() -> Path:
 @pytest.fixture(scope="session")
 def system_module(amd64_layout: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("system") / "amd64.wasm"
-    r = c2w("-q", "--platform", "linux/amd64", "--emulation", "system", f"oci:{amd64_layout}:latest", str(out))
+    r = c2w("-q", "--platform", "linux/amd64", f"oci:{amd64_layout}:latest", str(out))  # system by default
     assert r.returncode == 0, r.stderr[-3000:]
     return out
 
