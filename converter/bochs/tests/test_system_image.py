@@ -8,11 +8,13 @@ x86_64`. The image is pre-booted (wizer at the init's READY, patch 0009): a run 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -86,6 +88,32 @@ def test_inspect_shows_the_engine_kind(system_module: Path) -> None:
     assert meta["engine"]["kind"] == "bochs-x86_64"
     assert meta["kernel"]["version"].startswith("Linux version 6.1.")
     assert meta["snapshot"] is True  # wizer.initialize booted it to READY (patch 0009)
+
+
+def test_same_image_converts_to_the_same_bytes(system_module: Path, amd64_layout: Path, tmp_path: Path) -> None:
+    # the boot to READY sees no host time or entropy (patch 0010): the snapshot is reproducible
+    again = tmp_path / "again.wasm"
+    r = c2w("-q", "--platform", "linux/amd64", f"oci:{amd64_layout}:latest", str(again))
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert hashlib.sha256(again.read_bytes()).digest() == hashlib.sha256(system_module.read_bytes()).digest()
+
+
+def test_resumed_run_has_the_hosts_time_and_fresh_entropy(system_module: Path) -> None:
+    # the snapshot's RTC says 2000-01-01; RUN carries the host's time and entropy (the init sets
+    # CLOCK_REALTIME and reseeds the CRNG), so each run starts at the host's time with its own bytes
+    seen = []
+    for _ in range(2):
+        before = time.time()
+        r = subprocess.run([sys.executable, "-m", "c2w_run.cli", "--runtime", "wasmtime", str(system_module), "sh",
+                            "-c", "date +%s; head -c 16 /dev/urandom | od -An -tx1"], capture_output=True,
+                           timeout=900, cwd=ROOT)
+        after = time.time()
+        assert r.returncode == 0, r.stderr.decode(errors="replace")[-2000:]
+        guest, random = r.stdout.decode().split("\n", 1)
+        # (the guest clock counts instructions between RUN and `date`: a second or two ahead at most)
+        assert int(before) - 1 <= int(guest) <= after + 5, (before, guest, after)
+        seen.append(random)
+    assert seen[0] != seen[1]
 
 
 @pytest.fixture(scope="session")
