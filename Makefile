@@ -47,10 +47,11 @@ demo: runtimes
 	$(VENV)/bin/c2w-run runtimes
 	scripts/demo.sh
 
-# the wheel with the prebuilt engine, kernel, init and default image (dist/c2w_run-*.whl):
-# installs and converts on a machine without clang, a cross compiler or linux-source
+# the wheel with the prebuilt engine, kernel, init and default image, and the x86_64 full-system
+# parts (dist/c2w_run-*.whl): installs and converts on a machine without clang, a cross compiler
+# or linux-source; the first build of the x86_64 parts takes 7-17 min (cached)
 wheel: venv
-	scripts/build-wheel.sh dist
+	scripts/build-wheel.sh --with-x86_64 dist
 
 # the full runtime x feature matrix (opt-in: ~1 min per installed runtime set)
 matrix: runtimes
