@@ -2,7 +2,8 @@
 
 The test images are built here from Debian bookworm packages of each architecture (busybox-static,
 hello, libc6: `converter/guest/build-default-image.sh ARCH`, cached by content hash), converted
-with `c2w --platform ...` and run through `c2w-run` on real runtimes.
+with `c2w --platform ... --emulation user` (amd64 would default to the full-system x86_64 engine,
+converter/bochs) and run through `c2w-run` on real runtimes.
 
 What runs where, and why: every program a foreign container starts is a qemu-user process that
 the engine interprets, and qemu's own start-up (relocating a 14 MB static-pie, setting up TCG,
@@ -90,7 +91,8 @@ def modules(layouts: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) 
     out = {}
     for arch, (platform, _) in ARCHES.items():
         out[arch] = d / f"{arch}.wasm"
-        r = run_c2w("--platform", platform, f"oci:{layouts[arch]}:latest", str(out[arch]))
+        # amd64 would default to the full-system engine (Bochs: converter/bochs, `make test-x86`)
+        r = run_c2w("--platform", platform, "--emulation", "user", f"oci:{layouts[arch]}:latest", str(out[arch]))
         assert r.returncode == 0, r.stderr[-3000:]
     return out
 
@@ -157,7 +159,8 @@ HELLO = [[t.directory("bin"), t.file("bin/hello.txt", b"hello\n")]]
 def test_index_without_riscv64_picks_the_host_platform(tmp_path: Path) -> None:
     w = t.LayoutWriter(tmp_path / "img")
     w.index([w.image(HELLO, "arm64"), w.image(HELLO, "amd64"), w.image(HELLO, "s390x")])
-    r = c2w("-q", "--no-snapshot", "img", "out.wasm", cwd=tmp_path)
+    # (amd64 defaults to the Bochs engine, test_emulation_choice.py; this checks the qemu-user route)
+    r = c2w("-q", "--no-snapshot", "--emulation", "user", "img", "out.wasm", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     meta = json.loads(c2w("inspect", "--json", "out.wasm", cwd=tmp_path).stdout)
     assert (meta["platform"], meta["emulation"]["emulator"]) == ("linux/amd64", "qemu-x86_64")
