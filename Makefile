@@ -7,7 +7,7 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 export C2W_CACHE ?= $(HOME)/.cache/c2w
 
-.PHONY: setup system venv runtimes runtimes-all test test-fast test-x86 test-aot demo matrix fuzz wheel clean
+.PHONY: setup system venv runtimes runtimes-all test test-fast test-x86 test-aot test-foreign demo matrix fuzz wheel clean
 
 setup: system venv
 
@@ -39,6 +39,10 @@ test-x86: runtimes
 # engine.wasm builds (~2-4 min on 2 cores); `make test` runs the native half
 test-aot: runtimes
 	C2W_TEST_AOT_WASM=1 $(VPY) -m pytest -q converter/aot
+
+# every foreign architecture on every runtime (24 qemu-user runs, ~5 min); `make test` runs 9
+test-foreign: runtimes
+	C2W_TEST_FOREIGN_ALL=1 $(VPY) -m pytest -q converter/tests/test_foreign_images.py
 
 test-fast: venv
 	$(VPY) -m pytest -x -q c2w_run
