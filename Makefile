@@ -7,7 +7,7 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 export C2W_CACHE ?= $(HOME)/.cache/c2w
 
-.PHONY: setup system venv runtimes runtimes-all test test-fast test-x86 test-aot demo matrix fuzz wheel clean
+.PHONY: setup system venv runtimes runtimes-all test test-fast test-x86 test-aot test-foreign demo matrix fuzz wheel clean
 
 setup: system venv
 
@@ -40,6 +40,10 @@ test-x86: runtimes
 test-aot: runtimes
 	C2W_TEST_AOT_WASM=1 $(VPY) -m pytest -q converter/aot
 
+# every foreign architecture on every runtime (24 qemu-user runs, ~5 min); `make test` runs 9
+test-foreign: runtimes
+	C2W_TEST_FOREIGN_ALL=1 $(VPY) -m pytest -q converter/tests/test_foreign_images.py
+
 test-fast: venv
 	$(VPY) -m pytest -x -q c2w_run
 
@@ -47,10 +51,11 @@ demo: runtimes
 	$(VENV)/bin/c2w-run runtimes
 	scripts/demo.sh
 
-# the wheel with the prebuilt engine, kernel, init and default image (dist/c2w_run-*.whl):
-# installs and converts on a machine without clang, a cross compiler or linux-source
+# the wheel with the prebuilt engine, kernel, init and default image, and the x86_64 full-system
+# parts (dist/c2w_run-*.whl): installs and converts on a machine without clang, a cross compiler
+# or linux-source; the first build of the x86_64 parts takes 7-17 min (cached)
 wheel: venv
-	scripts/build-wheel.sh dist
+	scripts/build-wheel.sh --with-x86_64 dist
 
 # the full runtime x feature matrix (opt-in: ~1 min per installed runtime set)
 matrix: runtimes

@@ -35,10 +35,12 @@ def convert_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", dest="output_opt", metavar="OUT", help="output module")
     p.add_argument("--platform", metavar="OS/ARCH[/VARIANT]",
                    help="choose from a multi-arch index (default: linux/riscv64, else the host's platform); "
-                        "architectures other than riscv64 run through qemu-user in the guest")
+                        "linux/amd64 runs on the full-system x86_64 engine, other architectures through "
+                        "qemu-user in the riscv64 guest (see --emulation)")
     p.add_argument("--emulation", choices=("user", "system"),
-                   help="how an image of another architecture runs: user = qemu-user in the riscv64 guest "
-                        "(the default); system = linux/amd64 on the full-system x86_64 engine (Bochs)")
+                   help="how an image of another architecture runs: system = a full x86_64 system (Bochs; "
+                        "linux/amd64 only, its default); user = qemu-user in the riscv64 guest (the only way "
+                        "for other architectures)")
     p.add_argument("--target-arch", metavar="ARCH", help="same as --platform linux/ARCH")
     p.add_argument("--tls-verify", choices=("true", "false"),
                    help="verify the registry's TLS certificate (false for a plain-HTTP registry; default: "

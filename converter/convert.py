@@ -33,7 +33,7 @@ def _no_progress(stage: str, done: int, total: int) -> None:
 @dataclass
 class Options:
     platform: str | None = None
-    emulation: str | None = None  # other architectures: "user" (qemu-user), "system" (amd64 on Bochs)
+    emulation: str | None = None  # None: choose_emulation's default; "user" (qemu-user), "system" (amd64 on Bochs)
     tls_verify: bool | None = None  # None: verify except on a loopback registry (Docker's rule)
     memory_mb: int | None = None
     rootfs: str = "erofs"  # erofs, erofs-lz4 or ext4
@@ -99,28 +99,51 @@ def build_disk(image: Image, tree: layers.Tree, workdir: Path, opts: Options,
     return disk
 
 
+EMULATIONS = ("user", "system")
+
+
+def choose_emulation(arch: str, requested: str | None) -> str:
+    """How an image of Docker architecture `arch` runs: "native" (riscv64, on the engine directly),
+    "system" (amd64 on the full-system x86_64 engine, Bochs: the default for amd64) or "user"
+    (qemu-user inside the riscv64 guest: `--emulation user`, and the only way for other
+    architectures). `requested` is --emulation (None: the default)."""
+    if requested not in (None, *EMULATIONS):
+        raise UnsupportedArchitecture(f"--emulation {requested}: expected user or system")
+    if arch == "amd64":
+        return requested or "system"
+    if requested == "system":
+        raise UnsupportedArchitecture("--emulation system runs linux/amd64 images only (the x86_64 engine)")
+    return "native" if arch == NATIVE else "user"
+
+
 def convert(ref: str, out: Path, opts: Options | None = None) -> Result:
     opts = opts or Options()
     if out.exists() and out.is_dir():
         raise ConvertError(f"{out}: is a directory")
-    if opts.emulation not in (None, "user", "system"):
+    if opts.emulation not in (None, *EMULATIONS):
         raise UnsupportedArchitecture(f"--emulation {opts.emulation}: expected user or system")
-    system = opts.emulation == "system"
     if opts.platform:
         platforms.parse(opts.platform)  # a bad --platform is named before the image is fetched
     image = open_image(ref, opts.platform, opts.tls_verify)
     arch = check_architecture(image, opts.platform)
-    if system and arch.name != "amd64":
-        raise UnsupportedArchitecture(f"{image.reference}: --emulation system runs linux/amd64 images only "
-                                      f"(the x86_64 engine); this image is {image_platform(image)}")
-    emulator = foreign.emulator_for(arch) if arch.name != NATIVE and not system else None
+    try:
+        mode = choose_emulation(arch.name, opts.emulation)
+    except UnsupportedArchitecture as e:
+        raise UnsupportedArchitecture(f"{image.reference}: {e}; this image is {image_platform(image)}") from None
+    system = mode == "system"
+    emulator = foreign.emulator_for(arch) if mode == "user" else None
     if not image.layers:
         raise ConvertError(f"{image.reference}: the image has no layers (an empty rootfs has nothing to run)")
     tree = layers.merge(image, opts.max_rootfs, lambda d, t: opts.progress("unpack", d, t))  # verifies every layer
     if tree.total >= 1 << 32 and opts.rootfs != "erofs-lz4":  # refused before gigabytes are unpacked
         raise ConvertError(f"{image.reference}: the rootfs holds {tree.total >> 20} MiB of files, more than a "
                            f"32-bit wasm memory (4096 MiB) can carry; try the compressed --rootfs erofs-lz4")
-    engine = components.locate(components.BOCHS if system else components.ENGINE)
+    try:
+        engine = components.locate(components.BOCHS if system else components.ENGINE)
+    except ConvertError as e:
+        if system and opts.emulation is None:  # the default for amd64: name the way out
+            raise ConvertError(f"{e}; or convert with --emulation user (qemu-user in the riscv64 guest)") from None
+        raise
     kernel = components.locate(components.KERNEL_X86 if system else components.KERNEL)
     initrd = components.locate(components.INITRD_X86 if system else components.INITRD)
     with tempfile.TemporaryDirectory(prefix="c2w-") as tmp:

@@ -2,9 +2,11 @@
 # Build the c2w-run wheel with the prebuilt parts as package data (converter/data/): engine.wasm,
 # the riscv64 kernel Image, the guest init initramfs and the default image (an OCI layout), so
 # that `pip install c2w_run-*.whl` converts images with no C toolchain, cross compiler or kernel
-# source. The parts come from (or are built into) the project's cache by their own scripts.
+# source. With --with-x86_64 it also carries the x86_64 full-system parts (bochs.wasm, bzImage and
+# the x86_64 init initramfs: `c2w --emulation system` for amd64 images). The parts come from (or
+# are built into) the project's cache by their own scripts.
 #
-# Usage: scripts/build-wheel.sh [OUTDIR]   (default dist/; the python is $PYTHON or .venv/bin/python,
+# Usage: scripts/build-wheel.sh [--with-x86_64] [OUTDIR]   (default dist/; the python is $PYTHON or .venv/bin/python,
 #        which needs PyPI `build` and setuptools: `make venv` installs them)
 # Output: ${C2W_CACHE:-$HOME/.cache/c2w}/wheel/<hash>/c2w_run-*.whl, copied into OUTDIR; prints
 # the copy's path as the last line of stdout; the build is a no-op when the cached wheel exists.
@@ -12,6 +14,9 @@ set -euo pipefail
 die() { echo "build-wheel: $*" >&2; exit 1; }
 
 cd "$(dirname "$0")/.."
+x86=false
+if [ "${1:-}" = --with-x86_64 ]; then x86=true; shift; fi
+case "${1:-}" in -*) die "unknown option ${1}";; esac
 outdir=${1:-dist}
 py=${PYTHON:-.venv/bin/python}
 [ -x "$py" ] || die "$py: no such python (run make venv)"
@@ -21,12 +26,18 @@ engine=$(converter/engine/build.sh wasm | tail -n1)/engine.wasm
 kernel=$(converter/guest/build-kernel.sh | tail -n1)
 initrd=$(converter/guest/build-initramfs.sh --init | tail -n1)
 image=$(converter/guest/build-default-image.sh | tail -n1)
-for f in "$engine" "$kernel" "$initrd" "$image/index.json"; do [ -f "$f" ] || die "$f: missing"; done
+parts=("$engine" "$kernel" "$initrd")
+if $x86; then  # the names converter/components.py looks for in converter/data/
+  parts+=("$(converter/bochs/build.sh wasi | tail -n1)/bochs.wasm"
+          "$(converter/guest/build-kernel.sh --arch x86_64 | tail -n1)"
+          "$(converter/guest/build-initramfs.sh --arch x86_64 --init | tail -n1)")
+fi
+for f in "${parts[@]}" "$image/index.json"; do [ -f "$f" ] || die "$f: missing"; done
 
 list=$(mktemp); trap 'rm -f "$list"' EXIT
 git ls-files -co --exclude-standard -- pyproject.toml README.md c2w_run converter conformance matrix |
   while IFS= read -r f; do [ -f "$f" ] && printf '%s\n' "$f"; done > "$list"
-hash=$( { xargs -d '\n' sha256sum < "$list"; sha256sum "$engine" "$kernel" "$initrd";
+hash=$( { xargs -d '\n' sha256sum < "$list"; sha256sum "${parts[@]}";
           (cd "$image" && find . -type f | LC_ALL=C sort | xargs sha256sum); } | sha256sum | cut -c1-16)
 
 cache=${C2W_CACHE:-$HOME/.cache/c2w}/wheel
@@ -42,6 +53,11 @@ if ! ls "$out"/*.whl >/dev/null 2>&1; then
   cp "$engine" "$data/engine.wasm"
   cp "$kernel" "$data/Image"
   cp "$initrd" "$data/initramfs.cpio.gz"
+  if $x86; then
+    cp "${parts[3]}" "$data/bochs.wasm"
+    cp "${parts[4]}" "$data/bzImage"
+    cp "${parts[5]}" "$data/initramfs-x86_64.cpio.gz"
+  fi
   cp -r "$image" "$data/default-image"
   "$py" -m build --wheel --no-isolation --outdir "$tmp/dist" "$tmp/src" > "$tmp/build.log" 2>&1 ||
     die "python -m build failed: $(grep -i error "$tmp/build.log" | tail -n1)"

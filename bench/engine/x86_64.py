@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""x86_64 rows of the engine benchmark (issue 14), in one run:
+"""x86_64 rows of the engine benchmark (issue 14), in one run (also `bench/engine/run.py --x86_64`):
 
   kernel level, the same x86_64 bzImage (converter/guest/x86_64) and a bench initramfs (the
   host's static busybox), /init runs the shared CPU workload of run.py (loop, dd+sha; smc.c is
@@ -8,14 +8,17 @@
     bochs     our Bochs natively (converter/bochs/build.sh native; virtio console)
     bochs-wasm  bochs.wasm under wasmtime (converter/bochs/build.sh wasi)
   image level, the amd64 test image (converter/guest/build-default-image.sh amd64) through
-  c2w-run on wasmtime:
-    system    `c2w --emulation system` (Bochs, cold boot: no snapshot yet)
-    user      `c2w --emulation user` (qemu-user in the riscv64 guest, pre-boot snapshot)
-  each running `true` (start-up) and the loop workload.
+  c2w-run on wasmtime, all pre-booted (snapshot at the init's READY):
+    system    `c2w --emulation system` (Bochs, amd64's default)
+    user      `c2w --emulation user` (qemu-user in the riscv64 guest)
+    riscv64   the riscv64 test image (build-default-image.sh) on our riscv64 engine: the
+              reference for the snapshot start-up of `true`
+  each running `true` (start-up; after one untimed warm-up run that fills wasmtime's compile
+  cache, whose time is the "first" column) and the loop workload.
 
 Bochs' guest clock counts instructions (clock: sync=none), so every phase is timed on the host:
 the moment each marker line reaches the host's pipe (boot = start to the first marker).
-Usage: bench/engine/x86_64.py [--runs N] [--only qemu,bochs,bochs-wasm,system,user]
+Usage: bench/engine/x86_64.py [--runs N] [--only qemu,bochs,bochs-wasm,system,user,riscv64]
 Env: C2W_CACHE, C2W_WASMTIME.
 """
 from __future__ import annotations
@@ -119,15 +122,18 @@ def c2w_run(module: Path, *args: str) -> float:
     return time.monotonic() - t0
 
 
-def main() -> int:
+ROWS = ("qemu", "bochs", "bochs-wasm", "system", "user", "riscv64")
+
+
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=1, help="runs per row (median reported)")
-    ap.add_argument("--only", default="qemu,bochs,bochs-wasm,system,user")
-    a = ap.parse_args()
+    ap.add_argument("--only", default=",".join(ROWS))
+    a = ap.parse_args(argv)
     which = [w for w in a.only.split(",") if w]
     for w in which:
-        if w not in ("qemu", "bochs", "bochs-wasm", "system", "user"):
-            die(f"--only: unknown row '{w}'")
+        if w not in ROWS:
+            die(f"--only: unknown row '{w}' (expected {', '.join(ROWS)})")
     kernel = last_line([str(GUEST / "x86_64" / "build-kernel.sh")])
     initrd = bench_initramfs()
     tmp = Path(tempfile.mkdtemp(prefix="c2w-bench-x86-"))
@@ -145,17 +151,20 @@ def main() -> int:
         kernel_rows["bochs-wasm"] = runtime_argv("wasmtime", wasm, ["-q", "-f", "/r/rc-wasm"],
                                                  dirs=[(kernel.parent, "/k"), (initrd.parent, "/i"), (tmp, "/r")])
     image_rows: dict[str, Path] = {}
-    if "system" in which or "user" in which:
-        layout = last_line([str(GUEST / "build-default-image.sh"), "amd64"])
-        for mode in ("system", "user"):
-            if mode in which:
-                out = tmp / f"{mode}.wasm"
-                p = subprocess.run([sys.executable, "-m", "converter.cli", "-q", "--platform", "linux/amd64",
-                                    "--emulation", mode, f"oci:{layout}:latest", str(out)],
-                                   capture_output=True, text=True, cwd=ROOT)
-                if p.returncode != 0:
-                    die(f"c2w --emulation {mode}: {p.stderr[-2000:]}")
-                image_rows[mode] = out
+    first: dict[str, float] = {}
+    for row in ("system", "user", "riscv64"):
+        if row not in which:
+            continue
+        arch = [] if row == "riscv64" else ["amd64"]
+        layout = last_line([str(GUEST / "build-default-image.sh"), *arch])
+        how = [] if row == "riscv64" else ["--platform", "linux/amd64", "--emulation", row]
+        out = tmp / f"{row}.wasm"
+        p = subprocess.run([sys.executable, "-m", "converter.cli", "-q", *how, f"oci:{layout}:latest", str(out)],
+                           capture_output=True, text=True, cwd=ROOT)
+        if p.returncode != 0:
+            die(f"c2w {' '.join(how)}: {p.stderr[-2000:]}")
+        image_rows[row] = out
+        first[row] = c2w_run(out, "true")  # wasmtime compiles the module into its cache
 
     med = statistics.median
     phases: dict[str, dict[str, list[float]]] = {n: {k: [] for k in (*PHASES, "total")} for n in kernel_rows}
@@ -185,14 +194,17 @@ def main() -> int:
         print(f"{n:11} {med(ph['init']):7.2f} {med(ph['loop']):7.2f} {med(ph['ddsha']):9.2f} "
               f"{work:7.2f} {med(ph['total']):8.2f}  {ratio}")
     if images:
-        print(f"\n{'amd64 image':11} {'true s':>7} {'loop s':>7}  (c2w-run on wasmtime, host wall time)"
-              "  vs user: true; loop")
-        ub = images.get("user")
+        print(f"\n{'image':11} {'MB':>6} {'first s':>8} {'true s':>7} {'loop s':>7}  (c2w-run on wasmtime, "
+              "host wall time)  vs user: true; loop  vs riscv64: true")
+        ub, rb = images.get("user"), images.get("riscv64")
         for n, r in images.items():
             ratio = ""
-            if ub and n != "user":
-                ratio = f"{med(r['true']) / med(ub['true']):.1f}x; {med(r['loop']) / med(ub['loop']):.1f}x"
-            print(f"{n:11} {med(r['true']):7.2f} {med(r['loop']):7.2f}  {ratio}")
+            if ub and n == "system":
+                ratio = f"{med(r['true']) / med(ub['true']):.2f}x; {med(r['loop']) / med(ub['loop']):.2f}x"
+            if rb and n != "riscv64":
+                ratio += f"  {med(r['true']) / med(rb['true']):.2f}x"
+            size = image_rows[n].stat().st_size / 1e6
+            print(f"{n:11} {size:6.1f} {first[n]:8.2f} {med(r['true']):7.2f} {med(r['loop']):7.2f}  {ratio}")
     print(f"\n(median of {a.runs} runs; host wall seconds between the guest's marker lines; "
           "the loop row of an image includes its start-up, so loop - true is the loop itself)")
     shutil.rmtree(tmp, ignore_errors=True)

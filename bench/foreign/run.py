@@ -109,7 +109,8 @@ def main() -> int:
         for arch in ["riscv64", *arches]:
             layout = last_line([str(GUEST / "build-default-image.sh"), *([] if arch == "riscv64" else [arch])])
             module = tmp / f"{arch}.wasm"
-            subprocess.run([str(c2w), "-q", f"oci:{layout}:latest", str(module)], check=True)
+            user = [] if arch == "riscv64" else ["--emulation", "user"]  # amd64's default: bench/engine/x86_64.py
+            subprocess.run([str(c2w), "-q", *user, f"oci:{layout}:latest", str(module)], check=True)
             runs = [in_wasm(wasmtime, module, a.loop, a.mb) for _ in range(a.runs)]
             rows.append((arch, med(r[0] for r in runs), med(r[1] for r in runs), med(r[2] for r in runs),
                          runs[-1][3]))

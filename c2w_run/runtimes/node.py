@@ -24,8 +24,12 @@ class Node(Adapter):
         # Not --single-threaded-gc: with it, node 20 segfaults (139) part-way through a Linux boot
         # on the engine (measured: 4 of 4 runs); without it the same boot and a 160 MiB
         # memory.grow both exit cleanly.
+        # --no-flush-bytecode: node 20's V8 flushes the bytecode of node:wasi's start() while it
+        # is still on the stack under a long-running module; proc_exit's unwind (returnOnExit)
+        # then reads a freed handler table and node dies with SIGSEGV (139): a cold-booted x86_64
+        # image, 7 of 7 runs (converter/bochs/README.md); 0 of 3 with the flag.
         flags = dir_env_flags(spec, lambda m: [f"--dir={m.guest}={m.host}"], lambda k, v: [f"--env={k}={v}"])
-        return Invocation([*command, "--no-warnings", str(RUNNER), *flags, *spec.runtime_flags,
+        return Invocation([*command, "--no-warnings", "--no-flush-bytecode", str(RUNNER), *flags, *spec.runtime_flags,
                            "--", str(spec.module), *spec.args])
 
 

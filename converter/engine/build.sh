@@ -8,9 +8,8 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 target="${1:-}"
-srcs=(cpu.c fpu.c bus.c machine.c plic.c uart.c sbi.c fdt.c virtio.c virtio_console.c virtio_blk.c
-      virtio_rng.c virtio_net.c net.c host.c ctl.c payload.c runtime.c main.c virtio_9p.c p9/server.c
-      aot.c)
+. "$here/sources.sh"
+srcs=("${engine_srcs[@]}" main.c)
 aot="${C2W_ENGINE_AOT:-$here/aot_none.c}"
 [ -f "$aot" ] || { echo "build.sh: C2W_ENGINE_AOT=$aot: no such file" >&2; exit 2; }
 aot="$(cd "$(dirname "$aot")" && pwd)/$(basename "$aot")"

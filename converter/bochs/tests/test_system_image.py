@@ -1,4 +1,4 @@
-"""`c2w --platform linux/amd64 --emulation system`: the amd64 test image (Debian amd64
+"""`c2w --platform linux/amd64` (the default for amd64: `--emulation system`): the amd64 test image (Debian amd64
 busybox-static + glibc hello, converter/guest/build-default-image.sh amd64) converted for the
 x86_64 engine (Bochs, patches 0004-0007: payloads, our init, the control protocol) runs with the
 riscv64 image's run-time interface on every runtime: `uname -m` (a real x86_64 kernel),
@@ -8,11 +8,13 @@ x86_64`. The image is pre-booted (wizer at the init's READY, patch 0009): a run 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,7 +44,7 @@ def amd64_layout() -> Path:
 @pytest.fixture(scope="session")
 def system_module(amd64_layout: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("system") / "amd64.wasm"
-    r = c2w("-q", "--platform", "linux/amd64", "--emulation", "system", f"oci:{amd64_layout}:latest", str(out))
+    r = c2w("-q", "--platform", "linux/amd64", f"oci:{amd64_layout}:latest", str(out))  # system by default
     assert r.returncode == 0, r.stderr[-3000:]
     return out
 
@@ -88,13 +90,50 @@ def test_inspect_shows_the_engine_kind(system_module: Path) -> None:
     assert meta["snapshot"] is True  # wizer.initialize booted it to READY (patch 0009)
 
 
-def test_no_snapshot_image_boots_cold_with_the_same_interface(amd64_layout: Path, tmp_path: Path) -> None:
-    out = tmp_path / "cold.wasm"
+def test_same_image_converts_to_the_same_bytes(system_module: Path, amd64_layout: Path, tmp_path: Path) -> None:
+    # the boot to READY sees no host time or entropy (patch 0010): the snapshot is reproducible
+    again = tmp_path / "again.wasm"
+    r = c2w("-q", "--platform", "linux/amd64", f"oci:{amd64_layout}:latest", str(again))
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert hashlib.sha256(again.read_bytes()).digest() == hashlib.sha256(system_module.read_bytes()).digest()
+
+
+def test_resumed_run_has_the_hosts_time_and_fresh_entropy(system_module: Path) -> None:
+    # the snapshot's RTC says 2000-01-01; RUN carries the host's time and entropy (the init sets
+    # CLOCK_REALTIME and reseeds the CRNG), so each run starts at the host's time with its own bytes
+    seen = []
+    for _ in range(2):
+        before = time.time()
+        r = subprocess.run([sys.executable, "-m", "c2w_run.cli", "--runtime", "wasmtime", str(system_module), "sh",
+                            "-c", "date +%s; head -c 16 /dev/urandom | od -An -tx1"], capture_output=True,
+                           timeout=900, cwd=ROOT)
+        after = time.time()
+        assert r.returncode == 0, r.stderr.decode(errors="replace")[-2000:]
+        guest, random = r.stdout.decode().split("\n", 1)
+        # (the guest clock counts instructions between RUN and `date`: a second or two ahead at most)
+        assert int(before) - 1 <= int(guest) <= after + 5, (before, guest, after)
+        seen.append(random)
+    assert seen[0] != seen[1]
+
+
+@pytest.fixture(scope="session")
+def cold_module(amd64_layout: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("cold") / "cold.wasm"
     r = c2w("-q", "--platform", "linux/amd64", "--emulation", "system", "--no-snapshot",
             f"oci:{amd64_layout}:latest", str(out))
     assert r.returncode == 0, r.stderr[-3000:]
-    assert json.loads(c2w("inspect", "--json", str(out)).stdout)["snapshot"] is False
-    p = subprocess.run([sys.executable, "-m", "c2w_run.cli", "--runtime", "wasmtime", str(out), "sh", "-c",
+    return out
+
+
+# node: the cold boot runs long enough for V8 to flush node:wasi's start() bytecode under the
+# module; c2w-run's node adapter passes --no-flush-bytecode, without which the exit is SIGSEGV (139)
+@pytest.mark.parametrize("runtime", ["wasmtime", "node"])
+def test_no_snapshot_image_boots_cold_with_the_same_interface(runtime: str, cold_module: Path,
+                                                              installed: set[str]) -> None:
+    if runtime not in installed:
+        pytest.skip(f"{runtime} is not installed on this machine")
+    assert json.loads(c2w("inspect", "--json", str(cold_module)).stdout)["snapshot"] is False
+    p = subprocess.run([sys.executable, "-m", "c2w_run.cli", "--runtime", runtime, str(cold_module), "sh", "-c",
                         "cat; uname -m; exit 3"], input=b"in\n", capture_output=True, timeout=900, cwd=ROOT)
     assert (p.returncode, p.stdout) == (3, b"in\nx86_64\n"), p.stderr.decode(errors="replace")[-2000:]
 

@@ -6,8 +6,8 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 engine="$(dirname "$here")"
 harnesses=(fuzz_9p fuzz_virtq fuzz_payload)
-srcs=(cpu.c fpu.c bus.c machine.c plic.c uart.c sbi.c fdt.c virtio.c virtio_console.c virtio_blk.c
-      virtio_rng.c virtio_net.c net.c host.c ctl.c payload.c runtime.c virtio_9p.c p9/server.c)
+. "$engine/sources.sh"
+srcs=("${engine_srcs[@]}" aot_none.c)
 cc=(clang)
 flags=(-std=c11 -D_GNU_SOURCE -Wall -Wextra -g -O1 -fno-omit-frame-pointer
        -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined)
@@ -19,7 +19,7 @@ hash="$(
   {
     echo "${cc[*]} ${flags[*]}"
     clang --version | head -1
-    cat "$here/build.sh" "$here"/*.c "$here"/*.h "$engine"/*.h
+    cat "$here/build.sh" "$here"/*.c "$here"/*.h "$engine"/*.h "$engine/sources.sh"
     for f in "${srcs[@]}"; do cat "$engine/$f"; done
   } | sha256sum | cut -c1-16
 )"
