@@ -83,10 +83,11 @@ def cmd_convert(argv: list[str]) -> int:
         result = convert(ns.image, out, Options(platform=platform, emulation=ns.emulation, memory_mb=ns.memory, rootfs=ns.rootfs or "erofs", rootfs_explicit=bool(ns.rootfs), max_rootfs=ns.max_rootfs_size << 20, tls_verify=None if ns.tls_verify is None else ns.tls_verify == "true", snapshot=not ns.no_snapshot,
                                                 aot=ns.aot, aot_train=ns.aot_train, aot_pages=ns.aot_pages,
                                                 progress=progress.update))
-    aot = result.meta.get("engine", {}).get("aot")
+    aot = result.aot
     if aot and not ns.quiet:
-        print(f"c2w: AOT: {aot['pages']} of {aot['profiled_pages']} profiled pages translated "
-              f"({aot['instructions']} instructions)", file=sys.stderr)
+        print(f"c2w: AOT: {aot.pages} of {aot.profiled_pages} profiled pages translated ({aot.instructions} "
+              f"instructions); training run {aot.seconds_profile:.0f} s, engine build {aot.seconds_build:.0f} s",
+              file=sys.stderr)
     if not ns.quiet:
         print(f"c2w: wrote {result.output} ({result.size / 1e6:.1f} MB)", file=sys.stderr)
     return 0

@@ -55,6 +55,7 @@ class Result:
     output: Path
     size: int
     meta: dict
+    aot: conversion.AotEngine | None = None  # what --aot built (timings for the command line)
 
 
 @contextlib.contextmanager
@@ -212,4 +213,4 @@ def convert(ref: str, out: Path, opts: Options | None = None) -> Result:
                 opts.progress("snapshot", 1, 1)
             module = wasm.add_custom_section(module, metadata.SECTION, json.dumps(meta, sort_keys=True).encode())
             partial.write_bytes(module)
-    return Result(out, out.stat().st_size, meta)
+    return Result(out, out.stat().st_size, meta, translated)
