@@ -50,7 +50,7 @@ BOCHS_NATIVE = Component("native x86_64 engine (Bochs)", "C2W_BOCHS_NATIVE", "bo
 BOCHS = Component("x86_64 engine (Bochs)", "C2W_BOCHS_WASM", "bochs.wasm", ("bochs/build.sh", "wasi"), True)
 KERNEL_X86 = Component("x86_64 kernel", "C2W_KERNEL_X86_64", "bzImage", ("guest/build-kernel.sh", "--arch", "x86_64"), False)
 INITRD_X86 = Component("x86_64 init initramfs", "C2W_INITRD_X86_64", "initramfs-x86_64.cpio.gz",
-                       ("guest/x86_64/build-initramfs.sh", "--init"), False)
+                       ("guest/build-initramfs.sh", "--arch", "x86_64", "--init"), False)
 
 
 def locate(c: Component) -> Path:

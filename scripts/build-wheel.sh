@@ -30,7 +30,7 @@ parts=("$engine" "$kernel" "$initrd")
 if $x86; then  # the names converter/components.py looks for in converter/data/
   parts+=("$(converter/bochs/build.sh wasi | tail -n1)/bochs.wasm"
           "$(converter/guest/build-kernel.sh --arch x86_64 | tail -n1)"
-          "$(converter/guest/x86_64/build-initramfs.sh --init | tail -n1)")
+          "$(converter/guest/build-initramfs.sh --arch x86_64 --init | tail -n1)")
 fi
 for f in "${parts[@]}" "$image/index.json"; do [ -f "$f" ] || die "$f: missing"; done
 

@@ -1,37 +1,59 @@
 #!/usr/bin/env bash
 # Build a gzip'd newc cpio initramfs for the guest, without root (cpio.py writes the archive).
 #
-# Usage: build-initramfs.sh [--init | --smoke]      (default: --init)
-#   --init:  /init is our static C init (init/*.c, riscv64-linux-gnu-gcc -static), the PID 1 that
-#            speaks PROTOCOL.md with the engine. Also keeps the unstripped binary as init.debug.
-#   --smoke: /init is smoke-init.sh run by static busybox (from fetch-userland.sh): prints a line,
-#            `uname -a`, `ls /`, then `poweroff -f` (-> SBI SRST).
-# Output: ${C2W_CACHE:-$HOME/.cache/c2w}/initramfs/<hash>/initramfs.cpio.gz, <hash> covering the
-# inputs (sources, compiler version, this script); prints the path as the last line of stdout;
-# a no-op when it already exists.
+# Usage: build-initramfs.sh [--arch riscv64|x86_64] [--init | --smoke]   (default: riscv64, --init)
+#   --init:  /init is our static C init (init/*.c, -static), the PID 1 that speaks PROTOCOL.md
+#            with the engine: riscv64-linux-gnu-gcc, or the host gcc for x86_64 (the Bochs engine).
+#            Also keeps the unstripped binary as init.debug.
+#   --smoke: /init is the architecture's smoke-init.sh (riscv64: smoke-init.sh, x86_64:
+#            x86_64/smoke-init.sh) run by static busybox (riscv64: from fetch-userland.sh; x86_64:
+#            the host's busybox-static): prints what the kernel and its devices give, then powers off.
+# Output: ${C2W_CACHE:-$HOME/.cache/c2w}/initramfs[-x86_64]/<hash>/initramfs.cpio.gz, <hash>
+# covering the inputs (sources, compiler version, this script); prints the path as the last line
+# of stdout; a no-op when it already exists.
 #
-# Env: C2W_CACHE, C2W_CC (default riscv64-linux-gnu-gcc).
+# Env: C2W_CACHE, C2W_CC (default riscv64-linux-gnu-gcc; gcc for x86_64).
 set -euo pipefail
 die() { echo "build-initramfs: $*" >&2; exit 1; }
 
 here=$(cd "$(dirname "$0")" && pwd)
+arch=riscv64
+if [ "${1:-}" = --arch ]; then arch=${2:-}; shift 2 || die "--arch needs riscv64 or x86_64"; fi
 variant=init
 case "${1:-}" in
   ""|--init) ;;
   --smoke) variant=smoke ;;
-  *) die "unknown option '$1' (expected --init or --smoke)" ;;
+  *) die "unknown option '$1' (expected [--arch riscv64|x86_64] --init or --smoke)" ;;
 esac
 [ $# -le 1 ] || die "too many arguments (expected one of --init, --smoke)"
 
-cc=${C2W_CC:-riscv64-linux-gnu-gcc}
 cflags=(-std=c11 -Os -static -Wall -Wextra -Werror)
-cache=${C2W_CACHE:-$HOME/.cache/c2w}/initramfs
+case $arch in
+  riscv64) cc=${C2W_CC:-riscv64-linux-gnu-gcc}; cache=${C2W_CACHE:-$HOME/.cache/c2w}/initramfs
+           smoke_init=$here/smoke-init.sh ;;
+  x86_64)  cc=${C2W_CC:-gcc}; smoke_init=$here/x86_64/smoke-init.sh
+           # the init shares the riscv64 init's cache (its hash covers the compiler);
+           # the smoke initramfs has its own
+           cache=${C2W_CACHE:-$HOME/.cache/c2w}/initramfs; [ $variant = init ] || cache=$cache-x86_64
+           case "$("$cc" -dumpmachine 2>/dev/null)" in
+             x86_64-*) ;;
+             *) die "$cc does not target x86_64 (needed for the x86_64 init)" ;;
+           esac ;;
+  *) die "unknown architecture '$arch' (expected riscv64 or x86_64)" ;;
+esac
 
 if [ $variant = smoke ]; then
-  userland=$("$here/fetch-userland.sh" busybox-static | tail -n1)
-  busybox=$userland/root/usr/bin/busybox
-  [ -x "$busybox" ] || die "no busybox in $userland"
-  hash=$( { echo "$variant"; cat "$0" "$here/cpio.py" "$here/smoke-init.sh" "$busybox"; } | sha256sum | cut -c1-16)
+  if [ $arch = riscv64 ]; then
+    userland=$("$here/fetch-userland.sh" busybox-static | tail -n1)
+    busybox=$userland/root/usr/bin/busybox
+    [ -x "$busybox" ] || die "no busybox in $userland"
+  else
+    busybox=/bin/busybox
+    [ -x "$busybox" ] || die "missing $busybox (install busybox-static: scripts/setup-system.sh)"
+    [ "$(od -An -tx1 -j18 -N2 "$busybox" | tr -d ' ')" = 3e00 ] \
+      || die "$busybox is not an x86-64 binary (install busybox-static on an amd64 host)"
+  fi
+  hash=$( { echo "$variant $arch"; cat "$0" "$here/cpio.py" "$smoke_init" "$busybox"; } | sha256sum | cut -c1-16)
 else
   command -v "$cc" >/dev/null || die "missing $cc (install gcc-riscv64-linux-gnu: scripts/setup-system.sh)"
   ccver=$("$cc" --version | head -n1)
@@ -55,7 +77,7 @@ dir /tmp 01777
 dir /bin 0755
 file /bin/busybox 0755 $busybox
 slink /bin/sh busybox
-file /init 0755 $here/smoke-init.sh
+file /init 0755 $smoke_init
 LIST
 else
   "$cc" "${cflags[@]}" -o "$tmp/init.debug" "$here"/init/*.c >&2 || die "compiling the init failed"

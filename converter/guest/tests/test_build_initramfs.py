@@ -55,4 +55,12 @@ def test_unknown_option_is_one_clear_line() -> None:
     proc = subprocess.run([str(GUEST / "build-initramfs.sh"), "--bogus"], capture_output=True,
                           text=True)
     assert proc.returncode != 0
-    assert proc.stderr.strip() == "build-initramfs: unknown option '--bogus' (expected --init or --smoke)"
+    assert proc.stderr.strip() == ("build-initramfs: unknown option '--bogus' "
+                                   "(expected [--arch riscv64|x86_64] --init or --smoke)")
+
+
+def test_unknown_architecture_is_one_clear_line() -> None:
+    proc = subprocess.run([str(GUEST / "build-initramfs.sh"), "--arch", "arm64", "--init"], capture_output=True,
+                          text=True)
+    assert proc.returncode != 0 and proc.stdout == ""
+    assert proc.stderr.strip() == "build-initramfs: unknown architecture 'arm64' (expected riscv64 or x86_64)"
