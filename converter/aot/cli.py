@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"aot: {e}", file=sys.stderr)
         return 2
     chosen = select(pages, a.coverage, a.max_pages, a.min_samples << 32)
-    src, npages, ninsn = generate(PageSource(p.data, set(p.entry_offsets) | {0}) for p in chosen)
+    src, npages, ninsn = generate(PageSource(p.data, {0: 0, **p.entry_offsets}) for p in chosen)
     tmp = a.output.with_name(a.output.name + f".tmp{os.getpid()}")
     tmp.write_text(src)
     tmp.replace(a.output)

@@ -9,9 +9,11 @@ from the batch budget (the interpreter's counter), so the budget, the retired co
 are exact wherever the function stops; it keeps the guest registers it uses in locals and
 writes the changed ones back wherever it is left. The dispatcher enters only at entries (the
 seeds and return points after calls); elsewhere the function declines and the interpreter
-runs. Left to the interpreter (the
-function returns before them): SYSTEM (CSRs, ecall, xRET, wfi, sfence.vma), FENCE.I, AMOs,
-illegal encodings and a 32-bit instruction across the page end.
+runs. Left to the interpreter (the function returns before them): SYSTEM (CSRs, ecall, xRET,
+wfi, sfence.vma), FENCE.I, AMOs, illegal encodings and a 32-bit instruction across the page end.
+
+Each entry gets a region function (the runs reached from it up to the cuts, a single-entry
+CFG); the page function loops over a switch that calls them (README.md, "Regions").
 """
 from __future__ import annotations
 
@@ -22,7 +24,12 @@ from dataclasses import dataclass
 from .rvdecode import Insn, decode_at
 
 PAGE = 4096
-MAX_RUN = 255       # budget table entries are bytes: longer runs are split
+MAX_RUN = 255       # longer runs are split (a run is paid for at its start)
+# A rare entry (not a cut: say, where an interrupt returned into a loop) gets a region of at most
+# about this many instructions (breadth first; beyond it the interpreter goes on), if it was
+# entered at least MINOR_MIN times (else the interpreter runs from it).
+MINOR_CAP = 32
+MINOR_MIN = 2
 HARD = {"SYSTEM", "FENCE_I", "AMO", "ILLEGAL"}
 BRANCHES = {"BEQ": "==", "BNE": "!=", "BLT": "<", "BGE": ">=", "BLTU": "<", "BGEU": ">="}
 SIGNED_BRANCHES = {"BLT", "BGE"}
@@ -35,7 +42,7 @@ FP_INT_DEST = {0x14, 0x18, 0x1C}
 @dataclass
 class PageCode:
     name: str
-    c_source: str       # the function and its budget table
+    c_source: str       # the page function, its region functions and their table
     instructions: int   # instructions translated
 
 
@@ -127,12 +134,18 @@ class _Run:
 
 
 class _Emitter:
-    def __init__(self, page: bytes, found: dict[int, Insn | None], entries: set[int], name: str):
+    def __init__(self, page: bytes, found: dict[int, Insn | None], entries: set[int], cuts: set[int],
+                 name: str):
         self.page, self.found, self.name = page, found, name
         self.entries = {e for e in entries if e in found}
+        self.cuts = {e for e in cuts if e in found}  # entries that end other regions
         for off, ins in found.items():
             if ins is not None and ins.op in ("JAL", "JALR") and ins.rd and off + ins.length in found:
                 self.entries.add(off + ins.length)  # return points
+                self.cuts.add(off + ins.length)
+            if ins is not None and ins.op == "JAL" and ins.rd and off + ins.imm in found:
+                self.entries.add(off + ins.imm)  # in-page callees
+                self.cuts.add(off + ins.imm)
         leaders = set(self.entries)
         for off, ins in found.items():
             if ins is None or ins.op in HARD:
@@ -144,18 +157,10 @@ class _Emitter:
             if ins.op in BRANCHES and off + ins.length in found:
                 leaders.add(off + ins.length)
         self.runs = _chains(found, leaders)
-        self.stubs: set[int] = set()
-
-    def length(self, off: int) -> int:
-        run = self.runs.get(off)
-        return len(run) if run else 0
 
     def goto(self, target: int, wb: str = "") -> str:
-        """Continue at page offset target (a leader, with a budget check), or leave at it."""
-        if target in self.runs or (0 <= target < PAGE and target in self.found):
-            self.stubs.add(target)
-            return f"{{ {wb} goto E{target:x}; }}" if wb else f"goto E{target:x};"
-        return f"{{ {wb} RT_LEAVE(base + {_u64(target)}, left); }}"
+        """Continue at page offset target: a placeholder resolved per region (_resolve)."""
+        return f"{{ {wb} @G{target:x}@ }}" if wb else f"@G{target:x}@"
 
     def emit_insn(self, run: _Run, off: int, ins: Insn, k: int) -> None:
         op = ins.op
@@ -262,66 +267,105 @@ class _Emitter:
             if ins.rd:
                 out.append(f"{run.write(ins.rd)} = base + {_u64(nxt)};")
             out.append(run.wb())
-            out.append("if (((t ^ base) >> 12) == 0) { off = (uint32_t)(t & 0xfff); goto dispatch; }")
+            out.append("if (((t ^ base) >> 12) == 0) RT_NEXT((uint32_t)(t & 0xfff), left);")
             out.append("RT_LEAVE(t, left); }")
             return
         raise AssertionError(f"no translation for {op}")
 
+    def _resolve(self, line: str, region: set[int]) -> str:
+        """Gotos within the region; RT_NEXT to another entry of the page (the page function's
+        loop runs its region); RT_LEAVE where the interpreter goes on."""
+        def one(m: re.Match[str]) -> str:
+            t = int(m.group(1), 16)
+            if t in region:
+                return f"goto E{t:x};"
+            if t in self.runs:
+                return f"RT_NEXT({t}, left);"
+            return f"RT_LEAVE(base + {_u64(t)}, left);"
+        return _GOTO.sub(one, line)
+
+    def region(self, entry: int, bodies: dict[int, list[str]], cap: int = 1 << 30) -> set[int]:
+        """The runs reached from entry by in-page branches and jumps, up to the cuts: return
+        points, in-page callees and the frequent entries (rare entries, such as the resume
+        points after interrupts, which can be any instruction of a loop, do not split it)."""
+        seen = {entry}
+        work = [entry]
+        size = 0
+        while work and size < cap:
+            lead = work.pop(0)
+            size += len(self.runs[lead])
+            for ln in bodies[lead]:
+                for m in _GOTO.finditer(ln):
+                    t = int(m.group(1), 16)
+                    if t in self.runs and t not in seen and t not in self.cuts:
+                        seen.add(t)
+                        work.append(t)
+        return seen
+
     def emit(self) -> PageCode:
         n = self.name
-        body: list[str] = []
-        count = 0
+        bodies: dict[int, list[str]] = {}
+        depth: dict[int, int] = {}
         for lead in sorted(self.runs):
             offs = self.runs[lead]
             run = _Run()
             for i, off in enumerate(offs):
-                ins = self.found[off]
-                self.emit_insn(run, off, ins, len(offs) - 1 - i)
-                count += 1
+                self.emit_insn(run, off, self.found[off], len(offs) - 1 - i)
             last = self.found[offs[-1]]
             if last.op not in TERMINATORS:
                 run.lines.append(self.goto(offs[-1] + last.length, run.wb()))
-            body.append(f"I{lead:x}: {{")
-            body.extend("    " + ln for ln in run.lines if ln)
-            body.append("}" * (run.depth + 1))
-        stubs: list[str] = []
-        for t in sorted(self.stubs):
-            r = self.length(t)
-            if r == 0:
-                stubs.append(f"E{t:x}: RT_LEAVE(base + {t}, left);")
-            else:
-                stubs.append(f"E{t:x}: if (left < {r}) RT_LEAVE(base + {t}, left); "
-                             f"left -= {r}; goto I{t:x};")
-        table = [0] * (PAGE // 2)
-        cases = []
-        for off in sorted(self.entries):
-            if self.length(off):
-                table[off // 2] = self.length(off)
-                cases.append(f"case {off // 2}: goto I{off:x};")
-        refs = set(re.findall(r"goto (I[0-9a-f]+);", "\n".join(stubs + cases)))
-        body = [ln.split(" ", 1)[1] if ln.startswith("I") and ln.split(":")[0] not in refs else ln
-                for ln in body]
-        src = [f"static const uint8_t R_{n}[2048] = {{{','.join(map(str, table))}}};",
-               f"static void tp_{n}(CPU *c, uint64_t base, uint32_t off)", "{",
-               "    int64_t left = c->batch_left;",
-               "    uint64_t ptag = c->tlb_ptag, xz;",
-               "    (void)ptag; (void)xz;",
-               "dispatch: __attribute__((unused)); {",
-               "    unsigned r_ = R_" + n + "[off >> 1];",
-               "    if (r_ == 0 || left < (int64_t)r_ || (off & 1)) RT_LEAVE(base + off, left);",
-               "    left -= r_;",
-               "    switch (off >> 1) {",
-               *("    " + cs for cs in cases),
-               "    default: __builtin_unreachable();",
-               "    }", "}"]
-        src += body + stubs
-        src += ["}"]
+            bodies[lead] = [ln for ln in run.lines if ln]
+            depth[lead] = run.depth
+        src: list[str] = []
+        cases: list[str] = []
+        fns: list[str] = []
+        count = 0
+        for entry in sorted(e for e in self.entries if e in self.runs):
+            region = self.region(entry, bodies, 1 << 30 if entry in self.cuts else MINOR_CAP)
+            fn = f"r_{n}_{entry:x}"
+            fns.append(fn)
+            src += [f"static __attribute__((noinline)) uint32_t {fn}(CPU *c, uint64_t base)", "{",
+                    "    int64_t left = c->batch_left;",
+                    "    uint64_t ptag = c->tlb_ptag, xz;",
+                    "    (void)ptag; (void)xz;",
+                    f"    goto E{entry:x};"]
+            for lead in sorted(region):
+                count += len(self.runs[lead])
+                src.append(f"I{lead:x}: {{")
+                src.extend("    " + self._resolve(ln, region) for ln in bodies[lead])
+                src.append("}" * (depth[lead] + 1))
+            for t in sorted(region):
+                src.append(f"E{t:x}: if (left < {len(self.runs[t])}) RT_LEAVE(base + {t}, left); "
+                           f"left -= {len(self.runs[t])}; goto I{t:x};")
+            src.append("}")
+            cases.append(f"        case {entry // 2}: off = {fn}(c, base); break;")
+        src.append(f"static uint32_t (*const F_{n}[])(CPU *, uint64_t) = {{{', '.join(fns) or '0'}}};")
+        src += [f"static void tp_{n}(CPU *c, uint64_t base, uint32_t off)", "{",
+                "    while (!(off & 1)) {",
+                "        switch (off >> 1) {",
+                *cases,
+                "        default: return;",
+                "        }",
+                "        if (!off--) return;",
+                "    }", "}"]
         return PageCode(n, "\n".join(src) + "\n", count)
 
 
-def translate_page(page: bytes, seeds: Iterable[int], name: str) -> PageCode:
-    """The C function tp_<name> (and its budget table R_<name>) for this page."""
+_GOTO = re.compile(r"@G(-?[0-9a-f]+)@")
+
+
+def cuts_of(seeds: dict[int, int]) -> set[int]:
+    """The profiled entries frequent enough to start regions of their own that others stop at
+    (at least 16 entries and 0.1% of the page's)."""
+    total = sum(seeds.values())
+    return {o for o, k in seeds.items() if k >= 16 and k * 1000 >= total}
+
+
+def translate_page(page: bytes, seeds: dict[int, int], name: str) -> PageCode:
+    """The C functions for this page: tp_<name>, its region functions r_<name>_<entry> and
+    their table F_<name>. seeds: the profiled entry offsets with their counts."""
     if len(page) != PAGE:
         raise ValueError(f"a page is {PAGE} bytes, got {len(page)}")
-    seeds = set(seeds)
-    return _Emitter(page, reach(page, seeds), seeds, name).emit()
+    cuts = cuts_of(seeds)
+    entries = {o for o, k in seeds.items() if k >= MINOR_MIN or o in cuts or o == 0}
+    return _Emitter(page, reach(page, seeds), entries, cuts, name).emit()

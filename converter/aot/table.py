@@ -12,7 +12,7 @@ from .pagehash import page_hash
 @dataclass
 class PageSource:
     data: bytes
-    seeds: set[int]
+    seeds: dict[int, int]   # entry offset -> times the dispatcher entered there
 
 
 def _bytes_literal(data: bytes) -> str:
@@ -36,9 +36,9 @@ def generate(pages: Iterable[PageSource]) -> tuple[str, int, int]:
         ninsn += code.instructions
         parts.append(f"static const uint8_t B_{name}[4096] = {_bytes_literal(p.data)};")
         parts.append(code.c_source)
-    rows = [f"    {{0x{h:016x}ULL, B_{n}, tp_{n}}}," for (h, _), n in sorted(seen.items(), key=lambda kv: kv[0][0])]
+    rows = [f"    {{0x{h:016x}ULL, B_{n}, tp_{n}, F_{n}}}," for (h, _), n in sorted(seen.items(), key=lambda kv: kv[0][0])]
     parts.append("const AotPage c2w_aot_pages[] = {")
-    parts.extend(rows or ["    {0, 0, 0},"])
+    parts.extend(rows or ["    {0, 0, 0, 0},"])
     parts.append("};")
     parts.append(f"const unsigned c2w_aot_npages = {len(seen)};")
     return "\n".join(parts) + "\n", len(seen), ninsn

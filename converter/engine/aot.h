@@ -15,6 +15,9 @@ typedef struct {
     uint64_t hash;         /* aot_page_hash(bytes) */
     const uint8_t *bytes;  /* the 4096 bytes the function was made from */
     TPageFn fn;
+    /* the page's region functions (emit.py): their addresses in the module's table keep
+     * wasm-opt (run by clang after linking) from inlining them all back into fn */
+    const void *regions;
 } AotPage;
 
 /* The table (sorted by hash) from the generated file, or aot_none.c's empty one. */

@@ -2,7 +2,11 @@
  * inline TLB fast path and slow path as the interpreter's loads and stores (cpu.c LOAD/STORE),
  * the arithmetic helpers, and the exits. Only generated code includes this file.
  *
- * A page function keeps the batch budget in `left` and the page's virtual base in `base`.
+ * A page is a loop over region functions, one per entry (the code reached from it by in-page
+ * branches up to other entries: a single-entry CFG, which wasm compilers handle well); a region
+ * returns 0 when it leaves the page or stops (c->pc, c->batch_left set), or 1 + the offset of
+ * the page's entry to go on at. A region keeps the batch budget in `left` and the page's
+ * virtual base in `base`.
  * Guest registers live in locals within a run and go back to c->x when it is left. A run of
  * instructions up to the next control transfer is paid for at its start (`left -= R`); K is
  * what an instruction refunds if the run stops at it: the instructions after it in the run. */
@@ -76,11 +80,15 @@ static __attribute__((noinline)) int rt_slow(CPU *c, uint64_t va, int size, int 
     return 0;
 }
 
-/* Leave before the instruction at OFF (left: the budget to give back). */
-#define RT_LEAVE(PC, LEFT) do { c->pc = (PC); c->batch_left = (LEFT); return; } while (0)
+/* Leave before the instruction at PC (left: the budget to give back): the page function
+ * returns to the dispatcher. */
+#define RT_LEAVE(PC, LEFT) do { c->pc = (PC); c->batch_left = (LEFT); return 0; } while (0)
+/* Go on at page offset OFF, an entry of the same page: the page function runs its region. */
+#define RT_NEXT(OFF, LEFT) do { uint32_t o_ = (OFF); c->pc = base + o_; c->batch_left = (LEFT); \
+        return o_ + 1; } while (0)
 /* A trap at OFF; K: the rest of the run, refunded. */
 #define RT_TRAP(OFF, K, CAUSE, TVAL) do { c->batch_left = left + (K); c->pc = base + (OFF); \
-        cpu_trap(c, (uint64_t)(CAUSE), (TVAL)); return; } while (0)
+        cpu_trap(c, (uint64_t)(CAUSE), (TVAL)); return 0; } while (0)
 
 /* WB arguments: statements writing the run's changed registers back to c->x before leaving;
  * WBD: the same, including the load's destination. */
@@ -96,7 +104,7 @@ static __attribute__((noinline)) int rt_slow(CPU *c, uint64_t va, int size, int 
             int st_ = rt_slow(c, va_, (SZ), ACC_READ, &v_, base, (OFF), (LEN), left + (K));  \
             if (unlikely(st_)) {                                                             \
                 if (st_ == 2) { DST = (uint64_t)(T)v_; WBD } else { WB }                     \
-                return;                                                                      \
+                return 0;                                                                    \
             }                                                                                \
             DST = (uint64_t)(T)v_;                                                           \
         }                                                                                    \
@@ -109,7 +117,7 @@ static __attribute__((noinline)) int rt_slow(CPU *c, uint64_t va, int size, int 
             memcpy((void *)(uintptr_t)(e_->add + va_), &v_, (SZ)); /* little-endian */      \
         } else if (unlikely(rt_slow(c, va_, (SZ), ACC_WRITE, &v_, base, (OFF), (LEN),        \
                                     left + (K)))) {                                          \
-            WB return;                                                                       \
+            WB return 0;                                                                     \
         }                                                                                    \
     } while (0)
 

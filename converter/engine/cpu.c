@@ -593,6 +593,7 @@ static int fetch_refill(CPU *c, uint64_t pc)
         e->tag = (pc >> 12) | c->tlb_ptag;
         e->add = (uint64_t)(uintptr_t)p - (pc & ~0xfffULL);
         c->fetch_dps[(pc >> 12) & (TLB_SIZE - 1)] = NULL; /* set by fetch_page */
+        c->fetch_fns[(pc >> 12) & (TLB_SIZE - 1)] = NULL;
     }
     c->fetch_tag = pc >> 12;
     c->fetch_host = (uint8_t *)(uintptr_t)(e->add + (pc & ~0xfffULL));
@@ -859,6 +860,7 @@ static void dcache_flush(CPU *c)
         memset(c->dmap, 0, sizeof *c->dmap * (c->ram_size >> 12));
     c->ndfree = 0;
     memset(c->fetch_dps, 0, sizeof c->fetch_dps);
+    memset(c->fetch_fns, 0, sizeof c->fetch_fns);
     c->fetch_tag = ~0ULL;
 }
 
@@ -882,7 +884,7 @@ static void dpage_drop(CPU *c, uint64_t ppn)
     p->ppn = ~0ULL;
     for (int k = 0; k < TLB_SIZE; k++)
         if (c->fetch_dps[k] == p->ops)
-            c->fetch_dps[k] = NULL;
+            c->fetch_dps[k] = NULL, c->fetch_fns[k] = NULL;
     if (c->fetch_dp == p->ops)
         c->fetch_tag = ~0ULL;
     c->dfree[c->ndfree++] = i - 1;
@@ -918,7 +920,7 @@ static DInsn *dpage_get(CPU *c, uint64_t ppn)
         c->dmap[p->ppn] = 0; /* evicted: its page is plain data again */
     for (int k = 0; k < TLB_SIZE; k++) /* fetch TLB entries must not keep the old page */
         if (c->fetch_dps[k] == p->ops)
-            c->fetch_dps[k] = NULL;
+            c->fetch_dps[k] = NULL, c->fetch_fns[k] = NULL;
     /* stores to the new code page must be seen: drop its fast write entries (any mapping) */
     uint64_t host = (uint64_t)(uintptr_t)(c->ram + (ppn << 12));
     for (int k = 0; k < TLB_SIZE; k++) {
@@ -950,6 +952,7 @@ static int fetch_page(CPU *c, uint64_t pc)
     c->fetch_dp = dpage_get(c, (uint64_t)(c->fetch_host - c->ram) >> 12);
     c->fetch_fn = DPAGE_OF(c->fetch_dp)->fn;
     c->fetch_dps[(pc >> 12) & (TLB_SIZE - 1)] = c->fetch_dp;
+    c->fetch_fns[(pc >> 12) & (TLB_SIZE - 1)] = c->fetch_fn;
     return 0;
 }
 
@@ -1085,6 +1088,33 @@ static void decode(DInsn *d, uint32_t raw)
 
 /* ------------------------------------------------------------------ interpreter loop */
 
+/* Run translated pages from c->pc (in the current fetch page, which has one) for as long as
+ * execution goes on in translated pages: a page that leaves to another page whose fetch TLB
+ * entry, decoded page and translation are at hand is called from here, without the refill
+ * path of cpu_run. Returns when a page declines (c->batch_left unchanged: the interpreter runs
+ * the instruction at c->pc), when the batch is used up or ended, or at a page not ready. */
+static __attribute__((noinline)) void aot_chain(CPU *c)
+{
+    uint64_t vpn = c->fetch_tag;
+    TPageFn fn = c->fetch_fn;
+    for (;;) {
+        int64_t before = c->batch_left;
+        fn(c, vpn << 12, (uint32_t)(c->pc & 0xfff));
+        if (c->batch_left == before || c->batch_left <= 0)
+            return;
+        vpn = c->pc >> 12;
+        unsigned k = vpn & (TLB_SIZE - 1);
+        TLBEntry *e = &c->tlb[ACC_FETCH][k];
+        fn = c->fetch_fns[k];
+        if (!fn || e->tag != (vpn | c->tlb_ptag))
+            return;
+        c->fetch_tag = vpn;
+        c->fetch_host = (uint8_t *)(uintptr_t)(e->add + (vpn << 12));
+        c->fetch_dp = c->fetch_dps[k];
+        c->fetch_fn = fn;
+    }
+}
+
 #if C2W_THREADED && !defined(__clang__)
 /* keep one indirect jump per handler (GCC would merge the identical dispatch tails) */
 __attribute__((optimize("no-crossjumping", "no-gcse")))
@@ -1119,7 +1149,7 @@ refill:
             c->fetch_tag = vpn;
             c->fetch_host = (uint8_t *)(uintptr_t)(e->add + (vpn << 12));
             c->fetch_dp = ndp;
-            c->fetch_fn = DPAGE_OF(ndp)->fn;
+            c->fetch_fn = c->fetch_fns[vpn & (TLB_SIZE - 1)];
         } else {
             c->batch_left = left;
             c->run_pc = pc;
@@ -1142,7 +1172,7 @@ refill:
     if (c->fetch_fn && left > 0) { /* translated page: run it (it leaves hard cases to us) */
         c->batch_left = left;
         c->pc = pc;
-        c->fetch_fn(c, ftag << 12, (uint32_t)(pc & 0xfff));
+        aot_chain(c);
         if (c->batch_left != left) { /* it ran: go on from c->pc */
             c->n_aot_insns += (uint64_t)(left - c->batch_left);
             goto next_trapped;

@@ -108,6 +108,7 @@ typedef struct CPU {
     DInsn *fetch_dp;      /* decoded instructions of that page */
     TPageFn fetch_fn;     /* its translated code (aot.h), or NULL */
     DInsn *fetch_dps[TLB_SIZE]; /* decoded page of each fetch TLB entry, or NULL */
+    TPageFn fetch_fns[TLB_SIZE]; /* its translated code, or NULL (set and cleared with it) */
     DInsn *run_d, *run_dp; /* cpu_run's loop state while it calls out */
     uint64_t run_ftag, run_pc;
     DPage *dpool;         /* decoded page pool */

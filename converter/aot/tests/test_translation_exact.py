@@ -24,6 +24,9 @@ sys.path.insert(0, str(ENGINE_DIR / "tests"))
 from engine_helpers import kernel, peer_initramfs  # noqa: E402
 
 ISA_PROGRAMS = ["rv64i", "rv64m", "rv64a", "rvc", "csr", "traps", "sv39", "smc", "rv64d"]
+# --bios runs take mtime from the host clock: these programs wait for timer interrupts in loops
+# whose length depends on how fast the code runs, so only their output is compared
+HOST_CLOCK = {"traps"}
 INSTRET = re.compile(rb"c2w-engine: (\d+) instructions in")
 READY = re.compile(rb"cold boot to READY: (\d+) instructions")
 RUNNING = re.compile(rb"translated (\d+), running (\d+) instructions")
@@ -77,7 +80,7 @@ def _aot_file(profiles: list[Path], out: Path, pages_per_profile: int) -> Path:
     chosen = []
     for prof in profiles:
         chosen += select(read_profile(prof), coverage=1.0, max_pages=pages_per_profile, min_weight=1)
-    src, n, _ = generate(PageSource(p.data, set(p.entry_offsets) | {0}) for p in merge([chosen]))
+    src, n, _ = generate(PageSource(p.data, {0: 0, **p.entry_offsets}) for p in merge([chosen]))
     assert n > 0
     out.write_text(src)
     return out
@@ -121,7 +124,8 @@ def test_isa_program_gives_same_output_and_count_translated(kind: str, program: 
     assert plain.returncode == 0 and plain.stdout.rstrip().endswith(b"PASS"), plain.stdout[-1000:]
     assert aot.returncode == plain.returncode
     assert aot.stdout == plain.stdout
-    assert INSTRET.search(aot.stderr).group(1) == INSTRET.search(plain.stderr).group(1)
+    if program not in HOST_CLOCK:
+        assert INSTRET.search(aot.stderr).group(1) == INSTRET.search(plain.stderr).group(1)
     ran = RUNNING.search(aot.stderr)
     assert ran and int(ran.group(1)) >= 1 and int(ran.group(2)) > 0, aot.stderr[-500:]
 
