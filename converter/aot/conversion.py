@@ -129,12 +129,15 @@ def profile(engine: Path, payloads: dict[str, bytes], memory_mb: int | None, tra
 SEED_SHARE = 1000  # an entry offset seeds the translation when it has >= 1/SEED_SHARE of its page's entries
 
 
-def seeds(page: PageProfile) -> set[int]:
-    """The entry offsets worth translating from: offset 0 and the often-entered ones. The rare
-    ones are mostly resumes after an interrupt at whatever instruction it hit, which differ from
-    run to run (the guest clock follows the host's after READY): leaving them out keeps the
-    generated C, and so the engine build's cache key, the same across conversions."""
-    return {0} | {o for o, k in page.entry_offsets.items() if k >= 2 and k * SEED_SHARE >= page.entries}
+def seeds(page: PageProfile) -> dict[int, int]:
+    """The entry offsets worth translating from, as emit.translate_page takes them (offset ->
+    count): offset 0 and the often-entered ones. The rare ones are mostly resumes after an
+    interrupt at whatever instruction it hit, which differ from run to run (the guest clock
+    follows the host's after READY). The counts are quantized (16: frequent enough for
+    emit.cuts_of) so that only the set of offsets reaches the C: the generated C, and with it
+    the engine build's cache key, stays the same across conversions."""
+    keep = {o: 16 for o, k in page.entry_offsets.items() if k >= 2 and k * SEED_SHARE >= page.entries}
+    return {0: 0, **keep}
 
 
 def translate(prof: Path, out: Path, max_pages: int) -> tuple[int, int, int]:
