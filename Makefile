@@ -36,7 +36,8 @@ test-x86: runtimes
 	$(VPY) -m pytest converter/bochs
 
 # translated guest pages (converter/aot) also under wasmtime: the first run compiles them into
-# engine.wasm builds (~2-4 min on 2 cores); `make test` runs the native half
+# engine.wasm builds (~2-4 min on 2 cores); `make test` runs the native half. Also `c2w --aot=on` on the
+# default image (profiling run, 8 translated pages, snapshot) against the interpreter image (~1-2 min)
 test-aot: runtimes
 	C2W_TEST_AOT_WASM=1 $(VPY) -m pytest -q converter/aot
 

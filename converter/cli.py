@@ -1,6 +1,7 @@
 """`c2w`: convert a container image into a WASI command module; `c2w inspect`; `c2w boot`.
 
-    c2w [--platform OS/ARCH[/VARIANT] | --target-arch ARCH] [--emulation user|system] [--no-snapshot] [-q] IMAGE [OUT]
+    c2w [--platform OS/ARCH[/VARIANT] | --target-arch ARCH] [--emulation user|system] [--no-snapshot]
+        [--aot[=auto|on|off] [--aot-train 'CMD ...'] [--aot-pages N]] [-q] IMAGE [OUT]
     c2w inspect [--json] OUT.wasm
     c2w boot [--arch riscv64|x86_64] --kernel IMAGE [--initrd F] [--drive F] [--append S] [--memory MB] [--runtime R | --native]
 """
@@ -13,6 +14,7 @@ import sys
 from pathlib import Path
 
 from . import __version__, layers
+from .aot import conversion
 from .errors import ConvertError, UnsupportedArchitecture
 
 
@@ -51,6 +53,16 @@ def convert_parser() -> argparse.ArgumentParser:
     p.add_argument("--rootfs", choices=("erofs", "erofs-lz4", "ext4"),
                    help="rootfs disk format (default erofs; ext4 when converting without root needs owner fix-ups)")
     p.add_argument("--no-snapshot", action="store_true", help="cold-boot image (no pre-boot snapshot)")
+    p.add_argument("--aot", choices=("auto", "on", "off"), default="off",
+                   help="translate the guest pages the image runs most into its engine ahead of time: a "
+                        "profiling run (boot + training command) during conversion, then the engine is "
+                        "compiled with them (needs clang for wasm32-wasi; auto: only when it is installed; "
+                        "--aot alone = on; default off)")
+    p.add_argument("--aot-train", metavar="'CMD ...'",
+                   help="the training command for --aot, as the arguments of `c2w-run OUT.wasm CMD ...` "
+                        "(default: the image's entrypoint/cmd, which must exit by itself)")
+    p.add_argument("--aot-pages", type=int, metavar="N", default=conversion.DEFAULT_MAX_PAGES,
+                   help="translate at most N pages (default %(default)s; each adds ~90 KB to the module and seconds to the compile)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     p.add_argument("--version", action="version", version=f"c2w {__version__}")
     return p
@@ -60,7 +72,7 @@ def cmd_convert(argv: list[str]) -> int:
     from .convert import Options, convert
     from .progress import RichProgress
 
-    ns = convert_parser().parse_args(argv)
+    ns = convert_parser().parse_args(["--aot=on" if a == "--aot" else a for a in argv])
     if ns.output and ns.output_opt:
         raise UsageError("give the output either as OUT or as -o, not both")
     if ns.platform and ns.target_arch:
@@ -69,7 +81,13 @@ def cmd_convert(argv: list[str]) -> int:
     platform = ns.platform or (f"linux/{ns.target_arch}" if ns.target_arch else None)
     with RichProgress(enabled=not ns.quiet) as progress:
         result = convert(ns.image, out, Options(platform=platform, emulation=ns.emulation, memory_mb=ns.memory, rootfs=ns.rootfs or "erofs", rootfs_explicit=bool(ns.rootfs), max_rootfs=ns.max_rootfs_size << 20, tls_verify=None if ns.tls_verify is None else ns.tls_verify == "true", snapshot=not ns.no_snapshot,
+                                                aot=ns.aot, aot_train=ns.aot_train, aot_pages=ns.aot_pages,
                                                 progress=progress.update))
+    aot = result.aot
+    if aot and not ns.quiet:
+        print(f"c2w: AOT: {aot.pages} of {aot.profiled_pages} profiled pages translated ({aot.instructions} "
+              f"instructions); training run {aot.seconds_profile:.0f} s, engine build {aot.seconds_build:.0f} s",
+              file=sys.stderr)
     if not ns.quiet:
         print(f"c2w: wrote {result.output} ({result.size / 1e6:.1f} MB)", file=sys.stderr)
     return 0

@@ -7,6 +7,7 @@ import contextlib
 import json
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from pathlib import Path
 from . import components, foreign, layers, metadata, platforms, runconfig, snapshot, wasm
 from .diskimage import have_mkfs_erofs, make_erofs, make_ext4, seed_uuid
 from .erofs import make_erofs_py
+from .aot import conversion
 from .errors import ConvertError, UnsupportedArchitecture
 from .image import Image, check_architecture, image_platform
 from .platforms import NATIVE
@@ -22,7 +24,8 @@ from .sources import open_image
 
 DEFAULT_CMDLINE = "console=hvc0 quiet panic=-1"
 
-# a progress reporter: (stage, done, total) with stage one of "unpack", "disk", "snapshot"
+# a progress reporter: (stage, done, total) with stage one of "unpack", "disk", "aot-profile",
+# "aot-build", "snapshot"
 Progress = Callable[[str, int, int], None]
 
 
@@ -42,6 +45,9 @@ class Options:
     cmdline: str = DEFAULT_CMDLINE
     max_rootfs: int = layers.DEFAULT_MAX_ROOTFS
     progress: Progress = field(default=_no_progress)
+    aot: str = "off"  # auto, on, off: translate the image's hot guest pages into its engine
+    aot_train: str | None = None  # the training command (default: the image's entrypoint/cmd)
+    aot_pages: int = conversion.DEFAULT_MAX_PAGES
 
 
 @dataclass
@@ -49,6 +55,7 @@ class Result:
     output: Path
     size: int
     meta: dict
+    aot: conversion.AotEngine | None = None  # what --aot built (timings for the command line)
 
 
 @contextlib.contextmanager
@@ -116,6 +123,24 @@ def choose_emulation(arch: str, requested: str | None) -> str:
     return "native" if arch == NATIVE else "user"
 
 
+def _aot_mode(opts: Options) -> str:
+    """--aot checked before any work: "on" without clang for wasm32 is an error, "auto" says why
+    it is off in one line and goes on with the interpreter-only engine."""
+    mode = conversion.parse_mode(opts.aot)
+    conversion.parse_train(opts.aot_train)
+    if opts.aot_pages < 1:
+        raise ConvertError(f"--aot-pages {opts.aot_pages}: expected at least 1")
+    if mode == "off":
+        return mode
+    why = conversion.unavailable()
+    if why is None:
+        return mode
+    if mode == "on":
+        raise ConvertError(f"--aot=on: {why}")
+    print(f"c2w: AOT off: {why}", file=sys.stderr)
+    return "off"
+
+
 def convert(ref: str, out: Path, opts: Options | None = None) -> Result:
     opts = opts or Options()
     if out.exists() and out.is_dir():
@@ -124,6 +149,7 @@ def convert(ref: str, out: Path, opts: Options | None = None) -> Result:
         raise UnsupportedArchitecture(f"--emulation {opts.emulation}: expected user or system")
     if opts.platform:
         platforms.parse(opts.platform)  # a bad --platform is named before the image is fetched
+    aot = _aot_mode(opts)
     image = open_image(ref, opts.platform, opts.tls_verify)
     arch = check_architecture(image, opts.platform)
     try:
@@ -131,6 +157,11 @@ def convert(ref: str, out: Path, opts: Options | None = None) -> Result:
     except UnsupportedArchitecture as e:
         raise UnsupportedArchitecture(f"{image.reference}: {e}; this image is {image_platform(image)}") from None
     system = mode == "system"
+    if system and aot != "off":
+        if aot == "on":
+            raise ConvertError("--aot=on: translated pages need the riscv64 engine, not the x86_64 one")
+        print("c2w: AOT off: the x86_64 engine (--emulation system) has no translated pages", file=sys.stderr)
+        aot = "off"
     emulator = foreign.emulator_for(arch) if mode == "user" else None
     if not image.layers:
         raise ConvertError(f"{image.reference}: the image has no layers (an empty rootfs has nothing to run)")
@@ -156,8 +187,16 @@ def convert(ref: str, out: Path, opts: Options | None = None) -> Result:
             ("config", config),
             ("cmdline", opts.cmdline.encode()),
         ]
+        translated = None
+        if aot != "off":
+            translated = conversion.aot_engine(engine, dict(payloads), opts.memory_mb,
+                                               conversion.parse_train(opts.aot_train), opts.aot_pages, Path(tmp),
+                                               opts.progress)
+            engine = translated.engine
         module = wasm.add_payloads(engine.read_bytes(), payloads)
         meta = metadata.describe(image, payloads, engine, kernel, snapshot=opts.snapshot)
+        if translated:
+            meta["engine"]["aot"] = translated.describe()
         meta["platform"] = str(image_platform(image))
         meta["emulation"] = ({"mode": "system", "engine": "bochs", "machine": "x86_64"} if system
                              else emulator.describe() if emulator else {"mode": "native"})
@@ -174,4 +213,4 @@ def convert(ref: str, out: Path, opts: Options | None = None) -> Result:
                 opts.progress("snapshot", 1, 1)
             module = wasm.add_custom_section(module, metadata.SECTION, json.dumps(meta, sort_keys=True).encode())
             partial.write_bytes(module)
-    return Result(out, out.stat().st_size, meta)
+    return Result(out, out.stat().st_size, meta, translated)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 
 from rich.console import Console
 from rich.table import Table
@@ -37,6 +38,9 @@ def render(meta: dict) -> None:
     t.add_row("kernel", str(meta.get("kernel", {}).get("version", "")))
     engine = meta.get("engine", {})
     t.add_row("engine", f"{engine.get('kind', 'c2w-riscv64')} {str(engine.get('digest', ''))[:23]}")
+    aot = engine.get("aot")
+    t.add_row("translated pages", f"{aot.get('pages')} ({aot.get('instructions')} instructions, trained on "
+                                  f"{shlex.join(aot.get('train') or []) or 'the entrypoint/cmd'})" if aot else "none (interpreter only)")
     t.add_row("snapshot", "yes (pre-booted)" if meta.get("snapshot") else "no (cold boot)")
     t.add_row("file size", _mb(meta.get("file_size")))
     Console().print(t)

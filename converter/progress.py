@@ -1,4 +1,4 @@
-"""Rich progress bars for the conversion stages (unpack, disk image, snapshot), on stderr."""
+"""Rich progress bars for the conversion stages (unpack, disk image, AOT, snapshot), on stderr."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from types import TracebackType
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-LABELS = {"unpack": "unpack layers", "disk": "disk image", "snapshot": "pre-boot snapshot"}
+LABELS = {"unpack": "unpack layers", "disk": "disk image", "snapshot": "pre-boot snapshot",
+          "aot-profile": "AOT training run", "aot-build": "AOT engine build"}
 
 
 class RichProgress:
