@@ -53,7 +53,7 @@ typedef struct {
 static ProfPage **prof;
 static const char *prof_path;
 
-static ProfPage *prof_page(CPU *c)
+static ProfPage *prof_lookup(CPU *c)
 {
     uint64_t h = cpu_fetch_page_hash(c);
     unsigned i = (unsigned)(h ^ (h >> 29)) & (PROF_SLOTS - 1);
@@ -72,6 +72,16 @@ static ProfPage *prof_page(CPU *c)
         }
     }
     return NULL; /* table full: not counted */
+}
+
+/* The record of the current fetch page: kept in its decoded page after the first look-up
+ * (which compares the 4 KiB), so entries and samples cost a load. */
+static ProfPage *prof_page(CPU *c)
+{
+    void **slot = cpu_fetch_page_prof(c);
+    if (!*slot)
+        *slot = prof_lookup(c);
+    return *slot;
 }
 
 void aot_profile_entry(CPU *c, uint64_t vbase, uint32_t off)

@@ -36,6 +36,9 @@ void aot_profile_sample(CPU *c);
 
 /* The hash of the current fetch page's contents (kept with its decoded page when profiling). */
 uint64_t cpu_fetch_page_hash(const CPU *c);
+/* The current fetch page's profile record slot (NULL until aot.c finds or makes the record; the
+ * decoded page is dropped with its contents, so the record stays that of these bytes). */
+void **cpu_fetch_page_prof(CPU *c);
 
 /* For generated code: the data-access slow path of the interpreter (cpu.c). */
 int cpu_mem_slow(CPU *c, uint64_t va, int size, int acc, uint64_t *val);

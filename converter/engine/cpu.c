@@ -821,6 +821,7 @@ struct DPage {
     uint64_t ppn;             /* physical page number, ~0 when free */
     TPageFn fn;               /* translated code for these contents (aot.h), or NULL */
     uint64_t hash;            /* aot_page_hash of the contents (when looked up) */
+    void *prof;               /* --profile-pages: this page's profile record (aot.c), or NULL */
     DInsn ops[2048 + 2];      /* one per 2 bytes, then two OP_PAGE_END sentinels */
 };
 
@@ -830,6 +831,11 @@ struct DPage {
 uint64_t cpu_fetch_page_hash(const CPU *c)
 {
     return DPAGE_OF(c->fetch_dp)->hash;
+}
+
+void **cpu_fetch_page_prof(CPU *c)
+{
+    return &DPAGE_OF(c->fetch_dp)->prof;
 }
 
 static void dcache_init(CPU *c)
@@ -933,6 +939,7 @@ static DInsn *dpage_get(CPU *c, uint64_t ppn)
     p->ops[2048].op = p->ops[2049].op = OP_PAGE_END;
     p->ppn = ppn;
     p->fn = NULL;
+    p->prof = NULL;
     if (c2w_aot_npages || c->aot_profile) { /* the translation of these contents, if any */
         const uint8_t *bytes = c->ram + (ppn << 12);
         p->hash = aot_page_hash(bytes);
