@@ -6,6 +6,7 @@ training command and an untrained command run on both images by `c2w-run --runti
 """
 from __future__ import annotations
 
+import re
 import resource
 import shutil
 import statistics
@@ -58,8 +59,12 @@ def convert_section(root: Path, runs: int, pages: int, train: str, untrained: st
         print(f"{'image':10} {'convert s':>9} {'out.wasm MB':>11}  c2w's AOT line")
         for name, wall, mb, note in rows:
             print(f"{name:10} {wall:9.1f} {mb:11.2f}  {note}")
-        print(f"(aot-again: the same conversion repeated, translated engine from build.sh's cache; "
-              f"out.wasm {'byte-identical' if same else 'DIFFERENT'} to aot's)")
+        for name, _, _, note in rows[1:]:
+            m = re.search(r"engine build (\d+) s", note)
+            hit = "?" if not m else "cache hit" if int(m.group(1)) < 5 else "compiled (cache miss)"
+            print(f"({name}: translated engine {hit})")
+        print(f"(aot-again repeats aot's conversion: build.sh's content-hash cache hits when the profile "
+              f"selects the same pages and seeds; out.wasm {'byte-identical' if same else 'DIFFERENT'} to aot's)")
 
         flags = ["--runtime", "wasmtime", "--runtime-flag=-C", "--runtime-flag=cache=y", "--no-stdin"]
         cmds = {"train": train, "untrained": untrained}
