@@ -151,6 +151,15 @@ def docker_archive(path: Path, layers: list[list[TarEntry]], arch: str = "riscv6
 REPO = Path(__file__).resolve().parents[1]
 
 
+def project_image(arch: str | None = None) -> Path:
+    """The project's test image (an OCI layout: converter/guest/build-default-image.sh [ARCH]; riscv64
+    when ARCH is None, else that Debian architecture's busybox-static + hello), cached by content hash."""
+    r = subprocess.run([str(REPO / "converter/guest/build-default-image.sh"), *([arch] if arch else [])],
+                       capture_output=True, text=True, timeout=1800)
+    assert r.returncode == 0, r.stderr[-2000:]
+    return Path(r.stdout.strip().splitlines()[-1])
+
+
 def run_c2w(*args: str, timeout: float = 1800) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "converter.cli", "-q", *args], capture_output=True,
                           text=True, timeout=timeout, cwd=REPO)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 from c2w_run import registry
@@ -47,3 +50,10 @@ def require_argv(runtime: str, module: Path, args: list[str] | tuple[str, ...] =
         return argv(runtime, module, args, dirs, env, listen)
     except registry.RuntimeNotInstalled as e:
         pytest.skip(str(e))
+
+
+def installed() -> set[str]:
+    """The names of the runtimes `c2w-run runtimes --json` reports installed."""
+    r = subprocess.run([sys.executable, "-m", "c2w_run.cli", "runtimes", "--json"], capture_output=True,
+                       text=True, timeout=120)
+    return {row["name"] for row in json.loads(r.stdout) if row["installed"]}

@@ -3,22 +3,18 @@ conversion of it, made once per session with the real `c2w`."""
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from testsupport.oci import run_c2w
+from testsupport.oci import project_image, run_c2w
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="session")
 def default_image() -> Path:
-    r = subprocess.run([str(REPO / "converter/guest/build-default-image.sh")], capture_output=True,
-                       text=True, timeout=1800)
-    assert r.returncode == 0, r.stderr[-2000:]
-    return Path(r.stdout.strip().splitlines()[-1])
+    return project_image()
 
 
 @pytest.fixture(scope="session")

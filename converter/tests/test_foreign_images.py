@@ -34,6 +34,7 @@ from pathlib import Path
 import pytest
 
 from testsupport import oci as t
+from testsupport import runtimes
 from testsupport.oci import REPO, run_c2w
 from testsupport.servers import http_server
 
@@ -73,21 +74,13 @@ def one_line_exit_2(r: subprocess.CompletedProcess) -> str:
 
 @pytest.fixture(scope="session")
 def installed() -> set[str]:
-    r = subprocess.run([sys.executable, "-m", "c2w_run.cli", "runtimes", "--json"], capture_output=True,
-                       text=True, timeout=120, cwd=REPO)
-    return {row["name"] for row in json.loads(r.stdout) if row["installed"]}
+    return runtimes.installed()
 
 
 @pytest.fixture(scope="session")
 def layouts() -> dict[str, Path]:
     """The test image of each architecture (an OCI layout), built from Debian packages."""
-    out = {}
-    for arch in ARCHES:
-        r = subprocess.run([str(REPO / "converter/guest/build-default-image.sh"), arch], capture_output=True,
-                           text=True, timeout=1800)
-        assert r.returncode == 0, r.stderr[-2000:]
-        out[arch] = Path(r.stdout.strip().splitlines()[-1])
-    return out
+    return {arch: t.project_image(arch) for arch in ARCHES}
 
 
 @pytest.fixture(scope="session")

@@ -22,6 +22,8 @@ import pytest
 
 from conftest import ROOT
 
+from testsupport import runtimes
+from testsupport.oci import project_image
 from testsupport.servers import http_server
 
 RUNTIMES = ["wasmtime", "wamr", "wazero", "node"]
@@ -35,10 +37,7 @@ def c2w(*args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="session")
 def amd64_layout() -> Path:
-    r = subprocess.run([str(ROOT / "converter/guest/build-default-image.sh"), "amd64"], capture_output=True,
-                       text=True, timeout=1800)
-    assert r.returncode == 0, r.stderr[-2000:]
-    return Path(r.stdout.strip().splitlines()[-1])
+    return project_image("amd64")
 
 
 @pytest.fixture(scope="session")
@@ -51,9 +50,7 @@ def system_module(amd64_layout: Path, tmp_path_factory: pytest.TempPathFactory) 
 
 @pytest.fixture(scope="session")
 def installed() -> set[str]:
-    r = subprocess.run([sys.executable, "-m", "c2w_run.cli", "runtimes", "--json"], capture_output=True,
-                       text=True, timeout=120, cwd=ROOT)
-    return {row["name"] for row in json.loads(r.stdout) if row["installed"]}
+    return runtimes.installed()
 
 
 @pytest.fixture(scope="module")
