@@ -85,16 +85,27 @@ def x86_invocation(req: BootRequest, given: dict[str, Path], rcdir: Path) -> tup
         spec = LaunchSpec(module=engine, args=["-q", "-f", str(rc)])
         return Invocation([str(engine), *spec.args]), spec
     spec = LaunchSpec(module=components.locate(components.BOCHS))
-    paths = {}
-    for i, (what, p) in enumerate(given.items()):  # each file's directory at /c2w-boot/N
-        guest = f"/c2w-boot/{i}"
-        spec.mapdirs.append(MapDir(p.resolve().parent, guest))
-        paths[what] = f"{guest}/{p.name}"
+    paths = map_files(spec, given)
     spec.mapdirs.append(MapDir(rcdir, "/c2w-boot/rc"))
     rc.write_text(bochsrc(req, paths))
     spec.args = ["-q", "-f", "/c2w-boot/rc/bochsrc"]
+    return runtime_invocation(req, spec), spec
+
+
+def map_files(spec: LaunchSpec, given: dict[str, Path]) -> dict[str, str]:
+    """Map each given file's directory at /c2w-boot/N; return the files' guest paths."""
+    paths = {}
+    for i, (what, p) in enumerate(given.items()):
+        guest = f"/c2w-boot/{i}"
+        spec.mapdirs.append(MapDir(p.resolve().parent, guest))
+        paths[what] = f"{guest}/{p.name}"
+    return paths
+
+
+def runtime_invocation(req: BootRequest, spec: LaunchSpec) -> Invocation:
+    """`spec` on the requested runtime (--runtime, else c2w-run's default)."""
     name = registry.resolve_name(req.runtime).name if req.runtime else registry.default_runtime()
-    return registry.invocation(registry.require(name), spec), spec
+    return registry.invocation(registry.require(name), spec)
 
 
 def invocation(req: BootRequest, given: dict[str, Path]) -> tuple[Invocation, LaunchSpec]:
@@ -103,14 +114,8 @@ def invocation(req: BootRequest, given: dict[str, Path]) -> tuple[Invocation, La
         spec = LaunchSpec(module=engine, args=engine_args(req, {k: str(v) for k, v in given.items()}))
         return Invocation([str(engine), *spec.args]), spec
     spec = LaunchSpec(module=components.locate(components.ENGINE))
-    paths = {}
-    for i, (what, p) in enumerate(given.items()):  # each file's directory at /c2w-boot/N
-        guest = f"/c2w-boot/{i}"
-        spec.mapdirs.append(MapDir(p.resolve().parent, guest))
-        paths[what] = f"{guest}/{p.name}"
-    spec.args = engine_args(req, paths)
-    name = registry.resolve_name(req.runtime).name if req.runtime else registry.default_runtime()
-    return registry.invocation(registry.require(name), spec), spec
+    spec.args = engine_args(req, map_files(spec, given))
+    return runtime_invocation(req, spec), spec
 
 
 def boot(req: BootRequest) -> int:
