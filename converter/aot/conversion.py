@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ..errors import ConvertError
 from .profile import PageProfile, ProfileError, merge, read_profile, select
-from .table import PageSource, generate
+from .table import PageSource, units, write_units
 
 MODES = ("auto", "on", "off")
 DEFAULT_MAX_PAGES = 24
@@ -141,21 +141,26 @@ def seeds(page: PageProfile) -> dict[int, int]:
 
 
 def translate(prof: Path, out: Path, max_pages: int) -> tuple[int, int, int]:
-    """Write the C for the hottest pages of `prof` to `out`: (pages, instructions, pages profiled)."""
+    """Write the C units for the hottest pages of `prof` into the directory `out`: (pages,
+    instructions, pages profiled)."""
     try:
         pages = merge([read_profile(prof)])
     except (OSError, ProfileError) as e:
         raise ConvertError(f"AOT: {e}") from None
-    chosen = sorted(select(pages, 0.99, max_pages), key=lambda p: (p.hash, p.data))  # not by weight: stable C
-    src, npages, ninsn = generate(PageSource(p.data, seeds(p)) for p in chosen)
-    out.write_text(src)
-    return npages, ninsn, len(pages)
+    chosen = select(pages, 0.99, max_pages)
+    u = units(PageSource(p.data, seeds(p)) for p in chosen)
+    try:
+        write_units(u, out)
+    except OSError as e:
+        raise ConvertError(f"AOT: {e}") from None
+    return u.pages, u.instructions, len(pages)
 
 
-def build_engine(aot_c: Path) -> Path:
-    """engine.wasm linked with the translated pages of `aot_c`, built once per contents (build.sh
-    keys its cache directory on the hash of its inputs, this file included)."""
-    env = dict(os.environ, C2W_ENGINE_AOT=str(aot_c))
+def build_engine(aot_units: Path) -> Path:
+    """engine.wasm linked with the translated pages in the directory `aot_units`: build.sh
+    compiles each unit to an object cached by its contents (a page translated for another image
+    or page count is not compiled again) and keys the engine on the hash of all its inputs."""
+    env = dict(os.environ, C2W_ENGINE_AOT=str(aot_units))
     done = subprocess.run([str(ENGINE_DIR / "build.sh"), "wasm"], capture_output=True, text=True, env=env)
     lines = done.stdout.strip().splitlines()
     if done.returncode != 0 or not lines:
@@ -176,11 +181,11 @@ def aot_engine(engine: Path, payloads: dict[str, bytes], memory_mb: int | None, 
     prof = profile(engine, payloads, memory_mb, train, workdir)
     progress("aot-profile", 1, 1)
     t1 = time.monotonic()
-    aot_c = workdir / "aot.c"
-    npages, ninsn, nprof = translate(prof, aot_c, max_pages)
+    aot_units = workdir / "aot"
+    npages, ninsn, nprof = translate(prof, aot_units, max_pages)
     if npages == 0:
         raise ConvertError("AOT: the training run profiled no page worth translating")
     progress("aot-build", 0, 1)
-    built = build_engine(aot_c)
+    built = build_engine(aot_units)
     progress("aot-build", 1, 1)
     return AotEngine(built, npages, ninsn, nprof, train, t1 - t0, time.monotonic() - t1)

@@ -339,8 +339,8 @@ class _Emitter:
                            f"left -= {len(self.runs[t])}; goto I{t:x};")
             src.append("}")
             cases.append(f"        case {entry // 2}: off = {fn}(c, base); break;")
-        src.append(f"static uint32_t (*const F_{n}[])(CPU *, uint64_t) = {{{', '.join(fns) or '0'}}};")
-        src += [f"static void tp_{n}(CPU *c, uint64_t base, uint32_t off)", "{",
+        src.append(f"uint32_t (*const F_{n}[])(CPU *, uint64_t) = {{{', '.join(fns) or '0'}}};")
+        src += [f"void tp_{n}(CPU *c, uint64_t base, uint32_t off)", "{",
                 "    while (!(off & 1)) {",
                 "        switch (off >> 1) {",
                 *cases,
@@ -362,8 +362,9 @@ def cuts_of(seeds: dict[int, int]) -> set[int]:
 
 
 def translate_page(page: bytes, seeds: dict[int, int], name: str) -> PageCode:
-    """The C functions for this page: tp_<name>, its region functions r_<name>_<entry> and
-    their table F_<name>. seeds: the profiled entry offsets with their counts."""
+    """The C functions for this page: tp_<name>, its region functions r_<name>_<entry> (static)
+    and their table F_<name> (tp_ and F_ are external: the table unit refers to them). seeds:
+    the profiled entry offsets with their counts."""
     if len(page) != PAGE:
         raise ValueError(f"a page is {PAGE} bytes, got {len(page)}")
     cuts = cuts_of(seeds)
