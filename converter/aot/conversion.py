@@ -103,7 +103,7 @@ def profile(engine: Path, payloads: dict[str, bytes], memory_mb: int | None, tra
             files[kind].write_bytes(payloads[kind])
     prof = d / "train.prof"
     args = ["--kernel", str(files["kernel"]), "--append", payloads["cmdline"].decode(), "--no-stdin",
-            "--profile-pages", str(prof)]
+            "--profile-pages", str(prof), "--deterministic"]
     if "initrd" in files:
         args += ["--initrd", str(files["initrd"])]
     if "disk" in files:

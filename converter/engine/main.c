@@ -62,7 +62,8 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: %s [--bios F | --kernel F] [--initrd F] [--append S] [--drive F]\n"
             "          [--share DIR[:TAG[:ro]]]... [--memory MB] [--stdin-mode poll|nonblock|idle|none]\n"
-            "          [--no-stdin] [--stats] [--profile-pages F] [--config F] [--env K=V]... [--preopen HOST::GUEST]...\n"
+            "          [--no-stdin] [--stats] [--profile-pages F] [--deterministic] [--config F] [--env K=V]...\n"
+            "          [--preopen HOST::GUEST]...\n"
             "          [--run [run-time options] [--] [COMMAND ARG...]]\n"
             "  --bios F     raw binary or ELF loaded at 0x80000000, started in M-mode\n"
             "  --kernel F   RISC-V Linux Image at 0x80200000, started in S-mode (SBI in engine)\n"
@@ -83,6 +84,9 @@ static void usage(FILE *f)
             "  --env K=V    add to the container environment (natively; WASI: the environ)\n"
             "  --preopen HOST::GUEST  natively, act as if HOST were a WASI preopen named GUEST\n"
             "  --ready-timeout S  give up (status 125) if the init is not READY after S s (300)\n"
+            "  --deterministic  keep the deterministic boot's clock (virtual time from the instruction\n"
+            "               count, idle time passing at once, fixed entropy and wall clock) through the\n"
+            "               command: the same run every time (c2w --aot's training run)\n"
             "An image (engine.wasm with payloads) takes only the run-time options: see --help.\n",
             prog, DEFAULT_RAM_MB, C2W_RAM_MAX_MB);
 }
@@ -368,12 +372,17 @@ static void print_stats(Machine *m, int64_t t0, uint64_t instret0, int code, con
             (unsigned long long)c->n_dpages_aot, (unsigned long long)c->n_aot_insns);
 }
 
+/* Development mode --deterministic: the deterministic boot goes on after READY (no freeze, no
+ * thaw), so the command runs on virtual time too. Image mode never sets it. */
+static bool keep_deterministic;
+
 /* Boot until the init reports READY. Returns false (after a message) if the guest stopped. */
 static bool boot_to_ready(Machine *m)
 {
     run(m, true);
     if (m->ctl->ready) {
-        machine_clock_freeze(m); /* end of the deterministic boot; serve() thaws */
+        if (!keep_deterministic)
+            machine_clock_freeze(m); /* end of the deterministic boot; serve() thaws */
         return true;
     }
     if (!m->exit_req)
@@ -410,7 +419,8 @@ static void raw_terminal(void)
 /* Container mode after READY: send RUN, relay stdio, exit with the container's status. */
 static int serve(Machine *m, RunOpts *o, int64_t t0, uint64_t instret0)
 {
-    machine_clock_thaw(m); /* the guest's clock runs on the host's from here */
+    if (!keep_deterministic)
+        machine_clock_thaw(m); /* the guest's clock runs on the host's from here */
     if (o->debug && !m->debug) { /* resumed: show the boot log kept in the ring */
         machine_dump_log(m, LOG_SIZE);
         m->debug = true;
@@ -569,6 +579,10 @@ static int dev_main(int argc, char **argv)
             stdin_mode = STDIN_NONE;
             continue;
         }
+        if (!strcmp(a, "--deterministic")) {
+            keep_deterministic = true;
+            continue;
+        }
         if (!strcmp(a, "--share")) {
             if (i + 1 >= argc)
                 die("option %s needs a value", a);
@@ -640,8 +654,8 @@ static int dev_main(int argc, char **argv)
         die("%s", "--initrd, --append and --run need --kernel");
     if (run_at)
         runopts_parse(&o, argc, argv, run_at, prog);
-    else if (config)
-        die("%s", "--config needs --run");
+    else if (config || keep_deterministic)
+        die("%s", config ? "--config needs --run" : "--deterministic needs --run");
 
     int64_t t0 = host_now_ns();
     Machine *m;
@@ -714,6 +728,7 @@ static int dev_main(int argc, char **argv)
             fprintf(stderr, "c2w-engine: cold boot to READY: %llu instructions in %.3f s\n",
                     (unsigned long long)cpu_instret(&m->cpu), (double)(host_now_ns() - t0) / 1e9);
         o.stats |= stats;
+        o.fixed_inputs = keep_deterministic;
         int code = serve(m, &o, t0, 0);
         exit(runtime_report_status(code));
     }

@@ -410,7 +410,7 @@ bool run_record(Machine *m, RunOpts *o, const uint8_t *config, size_t config_len
     }
     if (ok && no_stdin)
         ok = field_put(out, 'i', "0", 1);
-    if (ok) {
+    if (ok && !o->fixed_inputs) {
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
         uint64_t s = (uint64_t)ts.tv_sec;
@@ -434,7 +434,7 @@ bool run_record(Machine *m, RunOpts *o, const uint8_t *config, size_t config_len
         }
         ok = field_put(out, 'n', n, strlen(n));
     }
-    if (ok) { /* fresh entropy: a run from a snapshot must not reuse the snapshot's CRNG state */
+    if (ok && !o->fixed_inputs) { /* fresh entropy: a run from a snapshot must not reuse the snapshot's CRNG state */
         uint8_t seed[32];
         if (getentropy(seed, sizeof seed) == 0)
             ok = field_put(out, 'r', seed, sizeof seed);

@@ -36,6 +36,7 @@ typedef struct {
     Preopen pre[MAX_PREOPENS];
     int npre;
     NetOpts net;         /* --net, --mac (net.h) */
+    bool fixed_inputs;   /* development mode --deterministic: no host time or entropy in RUN */
 } RunOpts;
 
 /* Parse the run-time interface argv[start..argc). On a bad argument prints one line on stderr

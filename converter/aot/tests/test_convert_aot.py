@@ -1,7 +1,8 @@
 """`c2w --aot`: bad values and a missing clang are named in one line before any work (in `make
 test`); a real AOT conversion of the default image (profiling run, translation, engine build,
 snapshot) runs the training command with the interpreter image's output and runs translated
-pages (`make test-aot`, C2W_TEST_AOT_WASM=1: minutes)."""
+pages, and converting it again gives the same bytes (`make test-aot`, C2W_TEST_AOT_WASM=1:
+minutes)."""
 from __future__ import annotations
 
 import functools
@@ -124,6 +125,12 @@ def test_aot_image_runs_training_command_like_the_interpreter_in_translated_page
     assert p.returncode == 0, p.stderr
     inspect = _c2w(["inspect", str(aot)])
     assert re.search(r"translated pages\s*│\s*[1-9]", inspect.stdout), inspect.stdout
+    # converted again: the deterministic training run gives the same profile, pages and engine
+    again = tmp_path / "aot-again.wasm"
+    p = _c2w(["-q", "--aot=on", "--aot-train", TRAIN, "--aot-pages", "8", "c2w:default", str(again)])
+    t3 = time.monotonic()
+    assert p.returncode == 0, p.stderr
+    assert again.read_bytes() == aot.read_bytes()
 
     runs = {}
     for name, module in (("plain", plain), ("aot", aot)):
@@ -141,5 +148,5 @@ def test_aot_image_runs_training_command_like_the_interpreter_in_translated_page
     # the snapshot: the guest's RAM at READY is byte-identical; only the engine's own data differs
     assert _guest_ram(plain.read_bytes()) == _guest_ram(aot.read_bytes())
     print(f"\nconversion: plain {t1 - t0:.1f} s {plain.stat().st_size / 1e6:.2f} MB; "
-          f"aot {t2 - t1:.1f} s {aot.stat().st_size / 1e6:.2f} MB; training command run: plain "
+          f"aot {t2 - t1:.1f} s {aot.stat().st_size / 1e6:.2f} MB, again {t3 - t2:.1f} s; training command run: plain "
           f"{runs['plain'][2]:.2f} s, aot {runs['aot'][2]:.2f} s ({ran.group(2)} instructions translated)")
