@@ -98,6 +98,7 @@ compile() { # compile SRC OBJ: to a temporary name, renamed when complete
 if [ "${#todo[@]}" -gt 0 ]; then
   mkdir -p "$objdir"
   jobs="${C2W_BUILD_JOBS:-$(nproc)}"
+  echo "build.sh: $target: compiling ${#todo[@]} of ${#all[@]} objects, $jobs at a time" >&2
   # largest first: the translated pages dominate and vary in size
   mapfile -t todo < <(for i in "${todo[@]}"; do echo "$(stat -c %s "${all[$i]}") $i"; done | sort -rn | cut -d' ' -f2)
   running=0
