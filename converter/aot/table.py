@@ -59,7 +59,8 @@ def table_unit(names: list[str]) -> str:
     decl = [f"extern const uint8_t B_{n}[4096];\nvoid tp_{n}(CPU *c, uint64_t base, uint32_t off);\n"
             f"extern uint32_t (*const F_{n}[])(CPU *, uint64_t);" for n in names]
     rows = [f"    {{0x{n[:16]}ULL, B_{n}, tp_{n}, F_{n}}}," for n in names]
-    return "\n".join([HEAD, *decl, "const AotPage c2w_aot_pages[] = {", *(rows or ["    {0, 0, 0, 0},"]), "};",
+    head = HEAD.replace('"aot_rt.h"', '"aot.h"')  # aot_rt.h's static helpers would be unused here
+    return "\n".join([head, *decl, "const AotPage c2w_aot_pages[] = {", *(rows or ["    {0, 0, 0, 0},"]), "};",
                       f"const unsigned c2w_aot_npages = {len(names)};", ""])
 
 
