@@ -3,8 +3,11 @@ run), translate its hottest guest pages and build the engine that carries them.
 
 The profiling run is the plain engine.wasm in development mode under wasmtime (the runtime the
 pre-boot snapshot already needs), given the image's own payloads (kernel, initrd, disk, config,
-cmdline) as files: it boots exactly as image mode does (container mode, deterministic boot) and
-writes `--profile-pages`. Only the final compile needs clang for wasm32-wasi.
+cmdline) as files: it boots exactly as image mode does (container mode, deterministic boot),
+keeps the deterministic clock through the training command (`--deterministic`: virtual time, no
+host time or entropy), and writes `--profile-pages`. The same image and command thus give the
+same profile, pages, engine and out.wasm every time. Only the final compile needs clang for
+wasm32-wasi.
 """
 from __future__ import annotations
 
@@ -132,10 +135,11 @@ SEED_SHARE = 1000  # an entry offset seeds the translation when it has >= 1/SEED
 def seeds(page: PageProfile) -> dict[int, int]:
     """The entry offsets worth translating from, as emit.translate_page takes them (offset ->
     count): offset 0 and the often-entered ones. The rare ones are mostly resumes after an
-    interrupt at whatever instruction it hit, which differ from run to run (the guest clock
-    follows the host's after READY). The counts are quantized (16: frequent enough for
-    emit.cuts_of) so that only the set of offsets reaches the C: the generated C, and with it
-    the engine build's cache key, stays the same across conversions."""
+    interrupt at whatever instruction it hit. The counts are quantized (16: frequent enough for
+    emit.cuts_of) so that only the set of offsets reaches the C. Reproducibility no longer rests
+    on this (the profiling run is deterministic); it keeps a page's unit, and so its cached
+    object, the same for any training run that enters the page at the same frequent offsets
+    (the kernel's pages across images and commands), whatever the counts."""
     keep = {o: 16 for o, k in page.entry_offsets.items() if k >= 2 and k * SEED_SHARE >= page.entries}
     return {0: 0, **keep}
 
