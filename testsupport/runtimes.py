@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 import sys
@@ -52,8 +53,9 @@ def require_argv(runtime: str, module: Path, args: list[str] | tuple[str, ...] =
         pytest.skip(str(e))
 
 
-def installed() -> set[str]:
-    """The names of the runtimes `c2w-run runtimes --json` reports installed."""
+@functools.cache
+def installed() -> frozenset[str]:
+    """The names of the runtimes `c2w-run runtimes --json` reports installed (asked once per process)."""
     r = subprocess.run([sys.executable, "-m", "c2w_run.cli", "runtimes", "--json"], capture_output=True,
                        text=True, timeout=120)
-    return {row["name"] for row in json.loads(r.stdout) if row["installed"]}
+    return frozenset(row["name"] for row in json.loads(r.stdout) if row["installed"])

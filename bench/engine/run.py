@@ -18,6 +18,7 @@ Also reported: guest uptime when /init starts (boot) and host wall time from sta
 Usage: bench/engine/run.py [--runs N] [--only qemu,native,wasm] [--native BIN] [--wasm WASM]
                           [--base-native BIN] [--base-wasm WASM] [--aot-native BIN]
                           [--aot-wasm WASM] [--aot-c FILE.c] [--aot-runtimes wamr-aot,wazero,node]
+                          [--wasm-runtimes wamr-aot,wazero,node]
                           [--wasmtime-cache] [--workload shared|untrained|both] [--convert]
                           [--convert-pages N] [--convert-train CMD] [--convert-untrained CMD]
 --base-native/--base-wasm add an older build as rows "native-base"/"wasm-base", run interleaved
@@ -28,7 +29,9 @@ builds both from a file of `python -m converter.aot` (build time printed, or "ca
 (a large engine.wasm takes seconds of Cranelift time at every start otherwise).
 --aot-runtimes adds rows "aot-RUNTIME" running the AOT engine.wasm on other WASI runtimes
 (c2w-run's registry: wamr-aot, wazero, node, ...; wamr-aot's wamrc compile is cached and not
-timed). The size of each engine.wasm is printed.
+timed); --wasm-runtimes adds rows "wasm-RUNTIME" running the interpreter-only engine.wasm there
+(so each runtime's AOT row has its own interpreter to compare with). The size of each
+engine.wasm is printed.
 --workload both prints one table per workload in the same run (issue 13's acceptance run).
 --convert adds bench/engine/convert_bench.py's section: c2w:default converted plain and with
 --aot=on (twice), conversion s, out.wasm MB, the training and an untrained command on both.
@@ -212,6 +215,11 @@ def bench_workload(a: argparse.Namespace, which: list[str], workload: str, build
         cmds["native-base"] = native_cmd(a.base_native)
     if "wasm" in which:
         cmds["wasm"] = wasm_cmd(a.wasm or last_line([str(ENGINE / "build.sh"), "wasm"]) / "engine.wasm")
+    for rt in (r for r in a.wasm_runtimes.split(",") if r):
+        try:
+            cmds[f"wasm-{rt}"] = wasm_cmd(a.wasm or last_line([str(ENGINE / "build.sh"), "wasm"]) / "engine.wasm", rt)
+        except Exception as e:  # not installed, unknown: the registry's message
+            die(f"--wasm-runtimes {rt}: {e}")
     if a.base_wasm:
         cmds["wasm-base"] = wasm_cmd(a.base_wasm)
     if a.aot_native:
@@ -248,7 +256,7 @@ def bench_workload(a: argparse.Namespace, which: list[str], workload: str, build
 
     med = statistics.median
     base = results.get("qemu")
-    print(f"\n{'engine':11} {'boot s':>7} {'loop s':>7} {'dd+sha s':>9} {'work s':>7} {'smc s':>7} "
+    print(f"\n{'engine':13} {'boot s':>7} {'loop s':>7} {'dd+sha s':>9} {'work s':>7} {'smc s':>7} "
           f"{'wall s':>7} {'cpu s':>7} {'MIPS':>6} {'dpages':>7} {'fence.i':>7}  "
           f"vs qemu: work (guest clock); smc; whole run (host CPU)")
     for n, r in results.items():
@@ -263,7 +271,7 @@ def bench_workload(a: argparse.Namespace, which: list[str], workload: str, build
         mips = f"{med(r.mips):6.0f}" if r.mips else f"{'-':>6}"
         dpages = f"{med(r.dpages):7.0f}" if r.dpages else f"{'-':>7}"
         fences = f"{med(r.fences):7.0f}" if r.fences else f"{'-':>7}"
-        print(f"{n:11} {med(r.boot):7.2f} {med(r.loop):7.2f} {med(r.ddsha):9.2f} {work:7.2f} "
+        print(f"{n:13} {med(r.boot):7.2f} {med(r.loop):7.2f} {med(r.ddsha):9.2f} {work:7.2f} "
               f"{med(r.smc):7.2f} {med(r.wall):7.2f} {med(r.cpu):7.2f} {mips} {dpages} {fences}  {ratio}")
     print(f"(median of {a.runs} runs; boot/loop/dd+sha/smc from the guest clock, wall and cpu "
           f"(user+sys, all threads) from the host; MIPS = guest instructions / host wall time, "
@@ -285,6 +293,8 @@ def main() -> int:
     ap.add_argument("--aot-wasm", type=Path, help="an engine.wasm with translated pages: wasm-aot")
     ap.add_argument("--aot-c", type=Path, help="build --aot-native/--aot-wasm from this converter/aot file")
     ap.add_argument("--aot-runtimes", default="", help="comma-separated runtimes for the AOT engine.wasm")
+    ap.add_argument("--wasm-runtimes", default="",
+                    help="comma-separated runtimes for the interpreter-only engine.wasm (rows wasm-RUNTIME)")
     ap.add_argument("--wasmtime-cache", action="store_true",
                     help="run wasmtime with -C cache=y after one untimed run per module (compile cached)")
     ap.add_argument("--workload", default="shared",

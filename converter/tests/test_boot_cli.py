@@ -3,12 +3,13 @@ installed WASI runtime, and exits 0 after the guest's clean SBI poweroff."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from testsupport.runtimes import installed
 
 REPO = Path(__file__).resolve().parents[2]
 GUEST = REPO / "converter/guest"
@@ -31,12 +32,6 @@ def smoke_initrd() -> Path:
     return built("build-initramfs.sh", "--smoke")
 
 
-def installed() -> dict[str, bool]:
-    r = subprocess.run([sys.executable, "-m", "c2w_run.cli", "runtimes", "--json"], capture_output=True,
-                       text=True, timeout=120, cwd=REPO)
-    return {row["name"]: row["installed"] for row in json.loads(r.stdout)}
-
-
 def boot(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "converter.cli", "boot", *args], capture_output=True,
                           text=True, timeout=300, cwd=REPO, stdin=subprocess.DEVNULL)
@@ -53,7 +48,7 @@ def assert_smoke_ran(r: subprocess.CompletedProcess) -> None:
 @pytest.mark.parametrize("where", ["native", *RUNTIMES])
 def test_kernel_boots_to_init_and_powers_off_with_status_0(where: str, kernel: Path, smoke_initrd: Path) -> None:
     target = ["--native"] if where == "native" else ["--runtime", where]
-    if where != "native" and not installed().get(where):
+    if where != "native" and where not in installed():
         pytest.skip(f"{where} is not installed on this machine")
     r = boot("--kernel", str(kernel), "--initrd", str(smoke_initrd), "--append", "console=hvc0 quiet",
              "--timeout", "120", *target)

