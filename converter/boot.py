@@ -46,7 +46,8 @@ def bochsrc(req: BootRequest, path_of: dict[str, str]) -> str:
         f"memory: guest={mb}, host={mb}", "cpu: count=1, reset_on_triple_fault=1",
         "display_library: nogui", "log: -", "info: action=ignore", "debug: action=ignore",
         "error: action=ignore", "panic: action=fatal", f"c2w: console=1{disk}",
-        f'directboot: kernel={path_of["kernel"]}, initrd={path_of.get("initrd", "")}, cmdline="{cmdline}"',
+        f'directboot: kernel={path_of["kernel"]}, initrd={path_of.get("initrd", "")}'
+        + (", stats=1" if req.stats else "") + f', cmdline="{cmdline}"',
     ]) + "\n"
 
 
@@ -122,8 +123,6 @@ def boot(req: BootRequest) -> int:
     if req.arch not in ARCHES:
         raise ConvertError(f"--arch {req.arch}: expected one of {', '.join(ARCHES)}")
     if req.arch == "x86_64":
-        if req.stats:
-            raise ConvertError("--stats: not available on the x86_64 engine")
         with tempfile.TemporaryDirectory(prefix="c2w-boot-") as rcdir:
             inv, spec = x86_invocation(req, files(req), Path(rcdir))
             return _run(req, inv, spec)

@@ -150,6 +150,15 @@ static void flush_at_exit(void)
     net_io(); /* the multiplex writes block: everything queued goes out */
 }
 
+static bool mux_ready; /* net_wait's poll saw fd 0 readable (node reports it only with a timeout) */
+
+/* A new connection starts with empty buffers (nothing of an earlier one is handed out). */
+static void reset_buffers(void)
+{
+    rx_off = rx_len = tx_off = tx_len = cur_frame = 0;
+    mux_ready = false;
+}
+
 bool net_connect(const NetOpts *o, int timeout_ms, char *err, size_t errlen)
 {
     if (o->stdio) {
@@ -161,10 +170,14 @@ bool net_connect(const NetOpts *o, int timeout_ms, char *err, size_t errlen)
             snprintf(err, errlen, "--net: out of memory");
             return false;
         }
+        static bool flush_registered;
+        if (!flush_registered)
+            atexit(flush_at_exit);
+        flush_registered = true;
         mux = true;
         conn = 0;
         wfd = 1;
-        atexit(flush_at_exit);
+        reset_buffers();
         announce(o);
         return true;
     }
@@ -197,7 +210,7 @@ bool net_connect(const NetOpts *o, int timeout_ms, char *err, size_t errlen)
         int fd = try_accept(lfd);
         if (fd >= 0) {
             conn = wfd = fd;
-            rx_off = rx_len = tx_off = tx_len = cur_frame = 0;
+            reset_buffers();
             announce(o);
             return true;
         }
@@ -317,8 +330,10 @@ static void mux_control(void)
             rx_len = 0;
             return;
         }
-        if (p[4] == 0 || rx_len < 4 + n)
-            return; /* a network frame, or not all there yet */
+        if (rx_len < 4 + n)
+            return; /* not all there yet */
+        if (p[4] == 0 && n > 1)
+            return; /* a network frame, for net_next_frame (an empty one is dropped below) */
         Machine *m = mux_m;
         if (p[4] == 2) {
             if (m && mux_stdin)
@@ -359,7 +374,7 @@ size_t net_next_frame(const uint8_t **frame)
         return 0;
     const uint8_t *p = rxbuf + rx_off;
     size_t len = (size_t)p[0] << 24 | (size_t)p[1] << 16 | (size_t)p[2] << 8 | p[3];
-    if (len == 0 || len > NET_FRAME_MAX) {
+    if (len == 0 || len > NET_FRAME_MAX + (mux ? 1 : 0)) { /* the multiplex adds a type byte */
         fprintf(stderr, "c2w: network peer sent a bad frame length %zu; network disconnected\n", len);
         drop_connection();
         rx_len = 0;
@@ -367,8 +382,10 @@ size_t net_next_frame(const uint8_t **frame)
     }
     if (rx_len < 4 + len)
         return 0;
-    if (mux) { /* mux_control left a network frame (type 0) at the head */
-        if (len < 2)
+    if (mux) {
+        /* mux_control stopped at the head: a network frame (type 0), or stdin waiting for room in
+         * the input queue or for the container; only the first is the guest's */
+        if (p[4] != 0)
             return 0;
         *frame = p + 5;
         cur_frame = 4 + len;
@@ -391,8 +408,6 @@ void net_frame_done(void)
     if (!rx_len)
         rx_off = 0;
 }
-
-static bool mux_ready; /* net_wait's poll saw fd 0 readable (node reports it only with a timeout) */
 
 void net_io(void)
 {

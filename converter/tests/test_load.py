@@ -1,6 +1,6 @@
 """Load and resource limits on one host: 50 concurrent `c2w-run` launches of one image (sharing
-the caches), a guest filling its tmpfs and a size-limited 9p share (ENOSPC in the guest, the
-host untouched), and the runtime (or c2w-run itself) killed mid-run (no passt, relay or temp dir
+the caches), a guest filling its tmpfs, all its writable places at once (one shared budget) and a
+size-limited 9p share (ENOSPC in the guest, the host untouched), and the runtime (or c2w-run itself) killed mid-run (no passt, relay or temp dir
 left). Every process a run starts inherits a marker variable, so what is left can be found in
 /proc whatever its name."""
 
@@ -78,6 +78,24 @@ def test_guest_filling_its_tmpfs_gets_enospc(image_wasm: Path, tmp_path: Path) -
     r = subprocess.run(c2w_run(str(image_wasm), "sh", "-c", script), capture_output=True, text=True, env=env,
                        timeout=300, stdin=subprocess.DEVNULL)
     assert (r.returncode, r.stdout.split()) == (0, ["root=1", "1", "alive"]), r.stderr[-2000:]
+    assert not gone(mark)
+
+
+def test_guest_filling_tmp_shm_and_root_together_gets_enospc_each_time_and_keeps_running(
+        image_wasm: Path, tmp_path: Path) -> None:
+    """/tmp, /dev/shm, / and /dev share one tmpfs budget (the init's /rw, half of MemTotal): filled
+    one after another and left full, each gets ENOSPC, not the OOM killer, and a new process runs."""
+    mark, env = marked(tmp_path / "tmp")
+    fills = ["/tmp/fill", "/dev/shm/fill", "/fill", "/dev/fill"]
+    script = "".join(f"dd if=/dev/zero of={f} bs=1M count=200 2>&1 | grep -c 'No space left'; " for f in fills)
+    script += ("du -k " + " ".join(fills) + " | awk '{s += $1} END {print s}'; "
+               "awk '/^MemTotal:/ {print $2}' /proc/meminfo; ls /dev/shm; echo alive")
+    r = subprocess.run(c2w_run(str(image_wasm), "sh", "-c", script), capture_output=True, text=True, env=env,
+                       timeout=300, stdin=subprocess.DEVNULL)
+    out = r.stdout.split()
+    assert r.returncode == 0 and out[:4] == ["1"] * 4 and out[6:] == ["fill", "alive"], (r.stdout, r.stderr[-2000:])
+    used_kib, mem_kib = int(out[4]), int(out[5])
+    assert mem_kib // 2 - 4096 <= used_kib <= mem_kib // 2, (used_kib, mem_kib)  # the whole budget, no more
     assert not gone(mark)
 
 

@@ -146,6 +146,7 @@ def test_boot_arch_x86_64_natively_and_under_wasmtime(x86_kernel: Path, x86_smok
                            env={**os.environ, "PYTHONPATH": str(ROOT)})
         assert r.returncode == 0, (where, r.stderr[-2000:])
         assert "c2w-smoke: init running as pid 1 on x86_64" in r.stdout, (where, r.stdout[-2000:])
+        assert "c2w-bochs:" not in r.stderr, where  # the stats line only with --stats
 
 
 def test_emulation_system_refuses_a_riscv64_image(tmp_path: Path) -> None:

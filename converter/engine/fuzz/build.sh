@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Build the libFuzzer harnesses (clang -fsanitize=fuzzer,address,undefined) over the engine's
-# sources (all but main.c). Output: ${C2W_CACHE:-$HOME/.cache/c2w}/fuzz/<hash>/fuzz_{9p,virtq,payload};
+# sources (all but main.c). Output: ${C2W_CACHE:-$HOME/.cache/c2w}/fuzz/<hash>/fuzz_{9p,virtq,payload,net,netmux};
 # the directory is printed as the last stdout line. No-op when that output already exists.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 engine="$(dirname "$here")"
-harnesses=(fuzz_9p fuzz_virtq fuzz_payload)
+harnesses=(fuzz_9p fuzz_virtq fuzz_payload fuzz_net fuzz_netmux)
 . "$engine/sources.sh"
 srcs=("${engine_srcs[@]}" aot_none.c)
 cc=(clang)
@@ -24,7 +24,7 @@ hash="$(
   } | sha256sum | cut -c1-16
 )"
 out="${C2W_CACHE:-$HOME/.cache/c2w}/fuzz/$hash"
-if [ ! -f "$out/fuzz_payload" ]; then
+if [ ! -f "$out/fuzz_netmux" ]; then
   tmp="$(mkdir -p "$(dirname "$out")" && mktemp -d "$(dirname "$out")/.build.XXXXXX")"
   trap 'rm -rf "$tmp"' EXIT
   objs=()
@@ -39,7 +39,7 @@ if [ ! -f "$out/fuzz_payload" ]; then
     "${cc[@]}" "${flags[@]}" -o "$tmp/$h" "$here/$h.c" "${objs[@]}" -lm
   done
   rm -f "$tmp"/*.o
-  mv "$tmp" "$out" 2>/dev/null || [ -f "$out/fuzz_payload" ]  # another build won the race
+  mv "$tmp" "$out" 2>/dev/null || [ -f "$out/fuzz_netmux" ]  # another build won the race
   rm -rf "$tmp"
   trap - EXIT
 fi

@@ -132,8 +132,60 @@ PAYLOAD: dict[str, bytes] = {
 }
 
 
+# fuzz_net / fuzz_netmux (fuzz_net.c): flags byte, then ops
+def raw(data: bytes) -> bytes:
+    return bytes([0, len(data)]) + data
+
+
+def fill(n: int, b: int) -> bytes:
+    return bytes([1]) + struct.pack("<HB", n, b)
+
+
+NEXT, DONE, STDIN = bytes([2]), bytes([3]), bytes([6])
+
+
+def send(n: int, b: int) -> bytes:
+    return bytes([4]) + struct.pack("<HB", n, b)
+
+
+def stdout(n: int, b: int) -> bytes:
+    return bytes([5]) + struct.pack("<HB", n, b)
+
+
+def frame(n: int, b: int) -> bytes:  # a socket frame of n bytes
+    return raw(struct.pack(">I", n)) + fill(n, b)
+
+
+def msg(type_: int, n: int, b: int) -> bytes:  # a multiplex message with n data bytes
+    return raw(struct.pack(">IB", n + 1, type_)) + fill(n, b)
+
+
+NET: dict[str, bytes] = {
+    "two-frames": b"\0" + frame(60, 0x11) + frame(1514, 0x22) + NEXT + DONE + NEXT + DONE,
+    "biggest-frame": b"\0" + raw(struct.pack(">I", 65550)) + fill(65535, 0x33) + fill(15, 0x33) + NEXT + DONE,
+    "split-header": b"\0" + raw(b"\0\0") + NEXT + raw(b"\0\x40") + fill(64, 1) + NEXT + DONE,
+    "bad-length": b"\0" + frame(60, 1) + raw(struct.pack(">I", 0x10000000)) + NEXT + DONE + NEXT,
+    "send-frames": b"\0" + send(60, 0x45) + send(9000, 0x45) + send(0, 0) + send(65535, 1),
+}
+
+NETMUX: dict[str, bytes] = {
+    "frame-stdin-eof": b"\1" + msg(0, 60, 0x11) + msg(1, 3, 0x61) + raw(struct.pack(">IB", 1, 2)) + NEXT + DONE
+    + STDIN,
+    "stdin-unwanted-dropped": b"\0" + msg(1, 100, 0x61) + msg(0, 60, 0x11) + NEXT + DONE,
+    "unknown-type-dropped": b"\1" + msg(7, 10, 0x61) + msg(0, 60, 0x11) + NEXT + DONE,
+    "stdout-and-frames": b"\1" + stdout(100, 0x6f) + send(60, 0x45) + stdout(65535, 0x6f),
+    # reproducer: stdin over the input queue's 4 KiB waited at the head of the buffer, and
+    # net_next_frame handed it to the guest as a network frame
+    "stdin-waiting-handed-out-as-frame": b"\1" + msg(1, 5000, 0x61) + msg(0, 60, 0x11) + NEXT + DONE + STDIN
+    + NEXT + DONE,
+    # reproducer: a full-size frame (65550 bytes + the type byte) disconnected the multiplex
+    "biggest-frame": b"\0" + raw(struct.pack(">IB", 65551, 0)) + fill(60000, 0x33) + NEXT + fill(5550, 0x33)
+    + NEXT + DONE,
+}
+
+
 def main() -> None:
-    for name, seeds in (("9p", NINEP), ("virtq", VIRTQ), ("payload", PAYLOAD)):
+    for name, seeds in (("9p", NINEP), ("virtq", VIRTQ), ("payload", PAYLOAD), ("net", NET), ("netmux", NETMUX)):
         d = HERE / "corpus" / name
         d.mkdir(parents=True, exist_ok=True)
         for k, v in seeds.items():

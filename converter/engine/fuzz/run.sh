@@ -13,7 +13,7 @@ secs="${FUZZ_SECONDS:-60}"
 work="${FUZZ_WORK:-$repo/build/fuzz}"
 bin="$("$here/build.sh" | tail -1)" || exit 1
 harnesses=("$@")
-[ ${#harnesses[@]} -gt 0 ] || harnesses=(9p virtq payload)
+[ ${#harnesses[@]} -gt 0 ] || harnesses=(9p virtq payload net netmux)
 status=0
 for h in "${harnesses[@]}"; do
   mkdir -p "$work/$h"

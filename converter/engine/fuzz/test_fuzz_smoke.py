@@ -37,7 +37,7 @@ def harnesses() -> Path:
     return Path(r.stdout.strip().splitlines()[-1])
 
 
-@pytest.mark.parametrize("harness", ["9p", "virtq", "payload"])
+@pytest.mark.parametrize("harness", ["9p", "virtq", "payload", "net", "netmux"])
 def test_fuzz_harness_survives_its_seeds_and_a_short_run(harness: str, harnesses: Path, tmp_path: Path) -> None:
     work = tmp_path / "corpus"
     work.mkdir()

@@ -99,7 +99,7 @@ static void setup_mounts(const struct container *c)
     mount_or_fail(c, "proc", "/proc", "proc", nse, NULL);
     mount_or_fail(c, "sysfs", "/sys", "sysfs", nse | MS_RDONLY, NULL);
     mount_or_fail(c, "mqueue", "/dev/mqueue", "mqueue", nse, NULL);
-    mount_or_fail(c, "shm", "/dev/shm", "tmpfs", nse, "mode=1777,size=65536k");
+    /* /dev/shm is the init's bind of /rw/shm (main.c: one tmpfs budget for every writable place) */
 
     const struct run_req *rq = c->rq;
     for (size_t i = 0; i < rq->nmounts; i++) {

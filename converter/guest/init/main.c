@@ -23,6 +23,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysinfo.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -152,6 +153,33 @@ static void xmount(const char *src, const char *dst, const char *type, unsigned 
         fail("mount %s on %s: %s", type, dst, strerror(errno));
 }
 
+/* Bind src on dst with flags (MS_NOSUID, ...): a bind mount takes its flags from a remount. */
+static void xbind(const char *src, const char *dst, unsigned long flags)
+{
+    if (mkdir_p(dst, 0755) < 0)
+        fail("mkdir %s: %s", dst, strerror(errno));
+    if (mount(src, dst, NULL, MS_BIND, NULL) < 0 ||
+        mount(NULL, dst, NULL, MS_REMOUNT | MS_BIND | flags, NULL) < 0)
+        fail("bind %s on %s: %s", src, dst, strerror(errno));
+}
+
+/* Every place the container can write in guest RAM is one tmpfs, /rw: the root overlay's upper
+ * layer (so /tmp and every path of the image), /dev and /dev/shm (binds of /rw/dev and
+ * /rw/shm). The guest has no swap, so tmpfs pages are never evicted: separately sized tmpfs
+ * mounts filled together got the OOM killer; one shared size gets ENOSPC whatever is filled, and
+ * the container keeps running. The size is a share of MemTotal read at boot (half, the kernel's
+ * default for one tmpfs), so it follows the image's --memory. */
+#define TMPFS_BUDGET_PERCENT 50
+
+static unsigned long tmpfs_budget_kib(void)
+{
+    struct sysinfo si;
+    if (sysinfo(&si) < 0)
+        fail("sysinfo: %s", strerror(errno));
+    unsigned long long kib = (unsigned long long)si.totalram * si.mem_unit / 1024;
+    return (unsigned long)(kib * TMPFS_BUDGET_PERCENT / 100);
+}
+
 /* The initramfs root cannot be pivot_root'ed away from; put a tmpfs on top and chroot. */
 static void move_root_to_tmpfs(void)
 {
@@ -213,8 +241,11 @@ static void mount_rootfs(void)
     if (!ok)
         fail("mount rootfs %s (%s): %s", cfg.root, *cfg.rootfstype ? cfg.rootfstype : "erofs, ext4",
              strerror(err));
-    xmount("tmpfs", "/rw", "tmpfs", 0, "mode=0755");
-    if (mkdir("/rw/upper", 0755) < 0 || mkdir("/rw/work", 0755) < 0)
+    char opts[64];
+    snprintf(opts, sizeof opts, "mode=0755,size=%luk", tmpfs_budget_kib());
+    xmount("tmpfs", "/rw", "tmpfs", 0, opts);
+    if (mkdir("/rw/upper", 0755) < 0 || mkdir("/rw/work", 0755) < 0 || mkdir("/rw/dev", 0755) < 0 ||
+        mkdir("/rw/shm", 01777) < 0 || chmod("/rw/shm", 01777) < 0)
         fail("mkdir overlay dirs: %s", strerror(errno));
     char why[512];
     int emulators = register_emulators("/lower", "/rw/upper", why, sizeof why);
@@ -237,10 +268,11 @@ static void xsymlink(const char *target, const char *path)
         fail("symlink %s: %s", path, strerror(errno));
 }
 
-/* The container's /dev: a small tmpfs, like Docker's, with its own devpts instance. */
+/* The container's /dev, like Docker's tmpfs but on the shared /rw (tmpfs_budget_kib), with its own
+ * devpts instance and /dev/shm (also on /rw: nosuid, nodev, noexec, like Docker's). */
 static void prepare_dev(void)
 {
-    xmount("tmpfs", NEWROOT "/dev", "tmpfs", MS_NOSUID, "mode=0755,size=65536k");
+    xbind("/rw/dev", NEWROOT "/dev", MS_NOSUID);
     xmknod(NEWROOT "/dev/null", 0666, 1, 3);
     xmknod(NEWROOT "/dev/zero", 0666, 1, 5);
     xmknod(NEWROOT "/dev/full", 0666, 1, 7);
@@ -255,6 +287,7 @@ static void prepare_dev(void)
     if (mkdir(NEWROOT "/dev/shm", 01777) < 0 || chmod(NEWROOT "/dev/shm", 01777) < 0 ||
         mkdir(NEWROOT "/dev/mqueue", 0755) < 0)
         fail("mkdir in /dev: %s", strerror(errno));
+    xbind("/rw/shm", NEWROOT "/dev/shm", MS_NOSUID | MS_NODEV | MS_NOEXEC);
     xmount("devpts", NEWROOT "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
            "newinstance,ptmxmode=0666,mode=0620,gid=5");
     mkdir_p(NEWROOT "/proc", 0555);
