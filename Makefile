@@ -65,8 +65,8 @@ matrix: runtimes
 	$(VENV)/bin/c2w-matrix show build/matrix/results.json --format html -o build/matrix/matrix.html
 	$(VENV)/bin/c2w-matrix show build/matrix/results.json --format junit -o build/matrix/junit.xml
 
-# libFuzzer harnesses of the 9p server, the virtqueues and the payload header, FUZZ_SECONDS
-# (default 60) each; see converter/engine/fuzz/README.md
+# libFuzzer harnesses of the 9p server, the virtqueues, the payload header and the network relay
+# (socket framing, --net=stdio multiplex), FUZZ_SECONDS (default 60) each; see converter/engine/fuzz/README.md
 fuzz: system
 	converter/engine/fuzz/run.sh
 
