@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #ifndef __wasm__
+#include <signal.h>
 #include <termios.h>
 #include <unistd.h>
 #endif
@@ -742,6 +743,10 @@ static int dev_main(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+#ifndef __wasm__
+    /* a --net peer (passt, the relay) that dies must give EPIPE on the socket, not kill us */
+    signal(SIGPIPE, SIG_IGN);
+#endif
     if (snapshotted || payload_present())
         return image_main(argc, argv);
     return dev_main(argc, argv);
